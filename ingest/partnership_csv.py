@@ -1,0 +1,188 @@
+"""citydiplo's own partnership CSV.
+
+    city_a,country_a,city_b,country_b,kind,since,until,status,source
+    Dortmund,DE,Buffalo,US,Partnerschaft,1978,,active,IP 2025
+    Dortmund,DE,Pittsburgh,US,innovation,2021,,,IP 2025
+
+Optional columns `qid_a,qid_b`. UTF-8 with or without BOM; ',' or ';' delimiters.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import IngestError
+from ..graph.records import ParsedSource, Place, TwinningRecord
+from ..graph.vocab import QID_PATTERN, TWINNING_KINDS, twinning_kind
+from .countries import resolve_country
+from .text import check_no_mojibake, csv_rows, read_text, repaired, sniff_delimiter
+from .validate import RowGate, parse_date, parse_status, twinning_problem
+
+FORMAT = "citydiplo-csv"
+REQUIRED = (
+    "city_a",
+    "country_a",
+    "city_b",
+    "country_b",
+    "kind",
+    "since",
+    "until",
+    "status",
+    "source",
+)
+OPTIONAL = ("qid_a", "qid_b")
+
+
+def looks_like(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    if path.suffix.casefold() == ".csv":
+        return True
+    with path.open("rb") as handle:
+        header = handle.readline(4096).decode("utf-8", "replace")
+    cells = {
+        c.strip().strip('"').lstrip("\ufeff").casefold()
+        for c in header.replace(";", ",").split(",")
+    }
+    return {"city_a", "city_b"} <= cells
+
+
+def _check_header(file: str, header: list[str]) -> list[str]:
+    columns = [cell.strip().casefold() for cell in header]
+    missing = [c for c in REQUIRED if c not in columns]
+    extra = [c for c in columns if c not in REQUIRED + OPTIONAL]
+    if missing:
+        raise IngestError(
+            file,
+            f"missing column(s): {', '.join(missing)}",
+            line=1,
+            hint=f"the header must be {','.join(REQUIRED)} (+ optional {','.join(OPTIONAL)})",
+        )
+    if extra:
+        raise IngestError(
+            file,
+            f"unknown column(s): {', '.join(extra)}",
+            line=1,
+            hint=f"allowed columns: {','.join(REQUIRED + OPTIONAL)}",
+        )
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:
+        raise IngestError(file, f"column(s) named twice: {', '.join(repeated)}", line=1)
+    return columns
+
+
+def parse(
+    path: Path,
+    *,
+    encoding: str = "utf-8",
+    repair_mojibake: bool = False,
+    skip_invalid: bool = False,
+) -> tuple[ParsedSource, str]:
+    """Read a partnership CSV into twinning records; raise IngestError on the first bad row.
+
+    Returns the records and the file's checksum.
+    """
+    text_file = read_text(path, encoding)
+    file = str(path)
+    text = text_file.text
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    gate = RowGate(file, skip_invalid)
+    rows = csv_rows(text, sniff_delimiter(first_line, ",;"))
+    try:
+        _, header = next(rows)
+        columns = _check_header(file, header)
+        parsed = ParsedSource(file, FORMAT, row_count=0)
+        seen: dict[tuple, int] = {}
+        for line, cells in rows:
+            if not any(cell.strip() for cell in cells):
+                continue
+            parsed.row_count += 1
+            raw = ",".join(cells)
+            if len(cells) != len(columns):
+                gate.reject(
+                    line, f"{len(cells)} cells, but the header has {len(columns)} columns", raw
+                )
+                continue
+            record = _record(
+                file, line, dict(zip(columns, cells, strict=True)), repair_mojibake, gate, raw
+            )
+            if record is None:
+                continue
+            key = (
+                frozenset(
+                    {
+                        (record.partner_a.name, record.partner_a.country),
+                        (record.partner_b.name, record.partner_b.country),
+                    }
+                ),
+                record.kind.key,
+            )
+            if key in seen:
+                gate.reject(line, f"duplicate row: repeats the twinning on line {seen[key]}", raw)
+                continue
+            seen[key] = line
+            parsed.twinnings.append(record)
+    except IngestError:
+        raise
+    except Exception as error:  # csv.Error: unbalanced quotes and the like
+        raise IngestError(file, f"not readable as CSV: {error}") from None
+    if parsed.row_count == 0:
+        raise IngestError(file, "the file has a header but no data rows")
+    parsed.rejections = gate.rejections
+    return parsed, text_file.sha256
+
+
+def _record(
+    file: str, line: int, row: dict[str, str], repair_mojibake: bool, gate: RowGate, raw: str
+) -> TwinningRecord | None:
+    values = {}
+    for column, value in row.items():
+        value = value.strip()
+        if repair_mojibake:
+            value = repaired(value)
+        else:
+            try:
+                check_no_mojibake(file, line, column, value)
+            except IngestError as error:
+                gate.reject(line, error.reason, raw, column)
+                return None
+        values[column] = value
+    places = []
+    for side in ("a", "b"):
+        name, country, qid = (
+            values[f"city_{side}"],
+            values[f"country_{side}"],
+            values.get(f"qid_{side}", ""),
+        )
+        if not name and not qid:
+            gate.reject(line, "the city name is empty", raw, f"city_{side}")
+            return None
+        if qid and not QID_PATTERN.fullmatch(qid):
+            gate.reject(
+                line, f"{qid!r} is not a Wikidata QID (Q followed by digits)", raw, f"qid_{side}"
+            )
+            return None
+        if country and resolve_country(country) is None:
+            gate.reject(line, f"unknown country {country!r}", raw, f"country_{side}")
+            return None
+        places.append(Place(name or None, country or None, qid or None))
+    kind = twinning_kind(values["kind"]) if values["kind"] else twinning_kind("partnership")
+    if kind is None:
+        known = ", ".join(f"{k.key} ({k.label_de})" for k in TWINNING_KINDS)
+        gate.reject(line, f"unknown kind {values['kind']!r}; known kinds: {known}", raw, "kind")
+        return None
+    try:
+        since = parse_date(values["since"], "since") if values["since"] else None
+        until = parse_date(values["until"], "until") if values["until"] else None
+        status = parse_status(values["status"]) if values["status"] else None
+    except ValueError as error:
+        gate.reject(line, str(error), raw)
+        return None
+    record = TwinningRecord(
+        places[0], places[1], kind, line, since, until, status, values["source"] or None
+    )
+    problem = twinning_problem(record)
+    if problem:
+        gate.reject(line, problem, raw)
+        return None
+    return record
