@@ -133,6 +133,8 @@ FORMAT = _nn(NS, "format")
 WDT_P190 = _nn(WDT, "P190")
 P_P190 = _nn(P, "P190")
 PS_P190 = _nn(PS, "P190")
+WDT_COUNTRY = _nn(WDT, "P17")
+WDT_ISO2 = _nn(WDT, "P297")
 PQ_START = _nn(PQ, "P580")
 PQ_END = _nn(PQ, "P582")
 

@@ -99,6 +99,7 @@ class _GraphBuilder:
             self._described.add(iri.value)
             self.add(iri, vocab.TYPE, vocab.CLASS["Country"])
             self.add(iri, vocab.ISO2, ox.Literal(iso2.upper()))
+            self.add(iri, vocab.WDT_ISO2, ox.Literal(iso2.upper()))
             if name:
                 self.add(iri, vocab.LABEL, ox.Literal(name))
                 self.add(iri, vocab.NAME, ox.Literal(name))
