@@ -98,16 +98,29 @@ def ingest_partnerships_command(
     reports: Annotated[
         Path, typer.Option(help="Folder for the review and rejection reports.")
     ] = Path("."),
+    live: Annotated[
+        bool,
+        typer.Option(
+            help="Run the Wikidata P190 query at the Wikidata Query Service first, "
+            "save its answer to PATH and ingest that (as sparql-json)."
+        ),
+    ] = False,
 ) -> None:
     """Ingest twinnings: citydiplo CSV, Wikidata P190 TSVs, a nodes/links network,
     SPARQL JSON results or Wikidata entity JSON.
 
     Example: citydiplo ingest partnerships ../shared/data/twin-cities-2026
+    Example: citydiplo ingest partnerships wikidata-p190.json --live
     """
+    from .ingest.sparql_results import WIKIDATA_QUERY_SERVICE, fetch_wikidata_p190
+
+    if live:
+        err.print(f"Asking {WIKIDATA_QUERY_SERVICE} for every P190 statement (about a minute)…")
+        fetch_wikidata_p190(path)
     summary = ingest_partnerships(
         path,
         store=store,
-        format=format.value if format else None,
+        format="sparql-json" if live else (format.value if format else None),
         source_name=source_name,
         skip_invalid=skip_invalid,
         encoding=encoding,

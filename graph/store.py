@@ -9,6 +9,7 @@ clear message instead of corrupting anything.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -219,6 +220,29 @@ def _looks_like_store(path: Path) -> bool:
     return (path / "CURRENT").is_file()
 
 
+# A read-only open races the writer's compactions, which delete the files it lists; trying
+# again a moment later sees the new file set.
+_READ_ONLY_ATTEMPTS = 5
+
+
+def _open_raw(store_path: Path, writable: bool) -> ox.Store:
+    for attempt in range(_READ_ONLY_ATTEMPTS):
+        try:
+            return ox.Store(str(store_path)) if writable else ox.Store.read_only(str(store_path))
+        except OSError as error:
+            if "lock" in str(error).casefold():
+                raise StoreLocked(
+                    f"the store at {store_path} is locked: another citydiplo process is writing "
+                    "to it. Wait for that ingest to finish and try again."
+                ) from error
+            raise StoreError(f"cannot open the store at {store_path}: {error}") from error
+        except RuntimeError as error:
+            if writable or attempt == _READ_ONLY_ATTEMPTS - 1:
+                raise StoreError(f"cannot open the store at {store_path}: {error}") from error
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 @contextmanager
 def open_store(
     path: str | os.PathLike[str] | None = None, *, writable: bool = False
@@ -240,15 +264,7 @@ def open_store(
         raise StoreError(
             f"{store_path} exists but is not a citydiplo store; choose another --store"
         )
-    try:
-        raw = ox.Store(str(store_path)) if writable else ox.Store.read_only(str(store_path))
-    except OSError as error:
-        if "lock" in str(error).casefold():
-            raise StoreLocked(
-                f"the store at {store_path} is locked: another citydiplo process is writing to "
-                "it. Wait for that ingest to finish and try again."
-            ) from error
-        raise StoreError(f"cannot open the store at {store_path}: {error}") from error
+    raw = _open_raw(store_path, writable)
     graph_store = GraphStore(store_path, raw, writable)
     if writable:
         graph_store.remove_uncommitted()

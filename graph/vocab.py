@@ -107,7 +107,6 @@ COUNTRY = _nn(NS, "country")
 QID = _nn(NS, "qid")
 GEONAMES_ID = _nn(NS, "geonamesId")
 ISO2 = _nn(NS, "iso2")
-ISO3 = _nn(NS, "iso3")
 RESOLUTION = _nn(NS, "resolution")
 
 PARTNER = _nn(NS, "partner")

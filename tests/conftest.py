@@ -18,6 +18,12 @@ CLIMACTOR = SHARED / "climactor-2020" / "subnational_contextuals_database_initco
 SEED_FACTS = SHARED / "seed-facts" / "seed_facts.json"
 
 
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports that commands write to the current directory land in the test's own folder."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def store_dir(tmp_path: Path) -> Path:
     return tmp_path / "store"
