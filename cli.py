@@ -253,7 +253,8 @@ def main() -> None:
     try:
         app()
     except CitydiploError as error:
-        err.print(f"Error: {error}", markup=False, highlight=False)
+        # soft_wrap: one error, one line, whatever the terminal width (logs and CI read it).
+        err.print(f"Error: {error}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

@@ -41,7 +41,10 @@ class PartialDate:
         if month is not None and not 1 <= month <= 12:
             raise ValueError(f"{text!r} has month {month}")
         if day is not None:
-            date(year, month or 1, day)  # raises ValueError for 1978-02-30
+            try:
+                date(year, month or 1, day)
+            except ValueError as error:
+                raise ValueError(f"{text!r} is not a real date ({error})") from None
         return cls(year, month, day)
 
     def iso(self) -> str:
@@ -118,7 +121,7 @@ class TwinningRecord:
 class Rejection:
     """A row `--skip-invalid` left out, with the reason an error would have given."""
 
-    row: int
+    line: int
     reason: str
     content: str
 

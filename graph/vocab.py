@@ -110,6 +110,7 @@ ISO2 = _nn(NS, "iso2")
 RESOLUTION = _nn(NS, "resolution")
 
 PARTNER = _nn(NS, "partner")
+TWINNED_WITH = _nn(NS, "twinnedWith")
 KIND = _nn(NS, "kind")
 SINCE = _nn(NS, "since")
 UNTIL = _nn(NS, "until")

@@ -86,6 +86,7 @@ class _GraphBuilder:
     def __init__(self, graph: ox.NamedNode) -> None:
         self.graph = graph
         self.quads: list[ox.Quad] = []
+        self.twinnings = 0
         self._described: set[str] = set()
 
     def add(
@@ -126,9 +127,9 @@ class _GraphBuilder:
             self.add(iri, vocab.GEONAMES_ID, _literal(place.geonames_id))
             self.add(iri, vocab.SAME_AS, vocab.geonames_iri(place.geonames_id))
         if place.country_iso2:
-            self.add(
-                iri, vocab.COUNTRY, self.describe_country(place.country_iso2, place.country_name)
-            )
+            country = self.describe_country(place.country_iso2, place.country_name)
+            self.add(iri, vocab.COUNTRY, country)
+            self.add(iri, vocab.WDT_COUNTRY, country)
         if place.latitude is not None and place.longitude is not None:
             self.add(iri, vocab.LAT, _literal(float(place.latitude)))
             self.add(iri, vocab.LONG, _literal(float(place.longitude)))
@@ -159,8 +160,8 @@ class _GraphBuilder:
             self.add(iri, vocab.TYPE, vocab.CLASS["SourceRecord"])
             self.add(iri, vocab.HAD_PRIMARY_SOURCE, source.iri)
             self.add(iri, vocab.ROW, _literal(row))
-        if citation:
-            self.add(iri, vocab.CITATION, ox.Literal(citation))
+            if citation:
+                self.add(iri, vocab.CITATION, ox.Literal(citation))
         return iri
 
     def twinning(
@@ -178,21 +179,31 @@ class _GraphBuilder:
             add(node, vocab.WAS_DERIVED_FROM, self.record(source, record.row, record.citation))
             return
         self._described.add(node.value)
+        self.twinnings += 1
         add(node, vocab.TYPE, vocab.CLASS["Twinning"])
+        add(partner_a, vocab.TWINNED_WITH, partner_b)
+        add(partner_b, vocab.TWINNED_WITH, partner_a)
         add(node, vocab.KIND, record.kind.iri)
         add(node, vocab.STATUS, vocab.status_iri(effective_status(record, today)))
+        # Wikidata's P190 (twinned administrative body) stands for formal twinnings only, so
+        # friendships, contacts and project partnerships do not come back as twinnings.
+        wikidata = record.kind.key == "partnership"
         for partner in (partner_a, partner_b):
             add(node, vocab.PARTNER, partner)
-            add(partner, vocab.P_P190, node)
-            add(node, vocab.PS_P190, partner)
-        add(partner_a, vocab.WDT_P190, partner_b)
-        add(partner_b, vocab.WDT_P190, partner_a)
+            if wikidata:
+                add(partner, vocab.P_P190, node)
+                add(node, vocab.PS_P190, partner)
+        if wikidata:
+            add(partner_a, vocab.WDT_P190, partner_b)
+            add(partner_b, vocab.WDT_P190, partner_a)
         if record.since is not None:
             add(node, vocab.SINCE, date_literal(record.since))
-            add(node, vocab.PQ_START, date_literal(record.since))
+            if wikidata:
+                add(node, vocab.PQ_START, date_literal(record.since))
         if record.until is not None:
             add(node, vocab.UNTIL, date_literal(record.until))
-            add(node, vocab.PQ_END, date_literal(record.until))
+            if wikidata:
+                add(node, vocab.PQ_END, date_literal(record.until))
         add(node, vocab.WAS_DERIVED_FROM, self.record(source, record.row, record.citation))
 
 
@@ -206,14 +217,22 @@ def ontology_quads() -> list[ox.Quad]:
     ]
 
 
+@dataclass(frozen=True)
+class SourceGraph:
+    """The quads one source contributes (each once) and how many twinnings they hold."""
+
+    quads: list[ox.Quad]
+    twinnings: int
+
+
 def source_graph_quads(
     source: SourceDescription,
     twinnings: Iterable[TwinningRecord],
     resolved: Mapping[Place, ResolvedPlace],
     extra_places: Iterable[Place] = (),
     today: date | None = None,
-) -> list[ox.Quad]:
-    """Every quad one source contributes: its description, its entities, its relations."""
+) -> SourceGraph:
+    """Every quad one source contributes: its entities and its relations with provenance."""
     today = today or date.today()
     builder = _GraphBuilder(source.graph)
     for record in twinnings:
@@ -222,10 +241,17 @@ def source_graph_quads(
         builder.twinning(record, partner_a, partner_b, source, today)
     for place in extra_places:
         builder.describe_place(resolved[place])
-    return builder.quads
+    return SourceGraph(builder.quads, builder.twinnings)
 
 
-def write_source(store: GraphStore, source: SourceDescription, quads: list[ox.Quad]) -> WriteResult:
+def source_marker_quads(source: SourceDescription) -> list[ox.Quad]:
+    """The source's description, written last: it makes the source's graph visible."""
+    marker = _GraphBuilder(source.graph)
+    marker.describe_source(source)
+    return marker.quads
+
+
+def write_source(store: GraphStore, source: SourceDescription, graph: SourceGraph) -> WriteResult:
     """Add one source version atomically; drop its older versions; re-ingest adds nothing.
 
     The data goes in by the bulk loader (4x faster than a transaction on this data); the
@@ -235,10 +261,9 @@ def write_source(store: GraphStore, source: SourceDescription, quads: list[ox.Qu
     if any(v.sha256 == source.sha256 for v in versions):
         return WriteResult(triples_added=0, unchanged=True, replaced_versions=0)
     store.add_atomically(ontology_quads())
-    marker = _GraphBuilder(source.graph)
-    marker.describe_source(source)
-    store.commit_graph(quads, marker.quads)
+    marker = source_marker_quads(source)
+    store.commit_graph(graph.quads, marker)
     for version in versions:
         store.remove_graph(version.graph)
-    added = len(set(quads)) + len(marker.quads)
+    added = len(graph.quads) + len(marker)
     return WriteResult(triples_added=added, unchanged=False, replaced_versions=len(versions))

@@ -47,7 +47,7 @@ def looks_like(path: Path) -> bool:
     return {"city_a", "city_b"} <= cells
 
 
-def _check_header(file: str, header: list[str]) -> list[str]:
+def _check_header(file: str, line: int, header: list[str]) -> list[str]:
     columns = [cell.strip().casefold() for cell in header]
     missing = [c for c in REQUIRED if c not in columns]
     extra = [c for c in columns if c not in REQUIRED + OPTIONAL]
@@ -55,20 +55,24 @@ def _check_header(file: str, header: list[str]) -> list[str]:
         raise IngestError(
             file,
             f"missing column(s): {', '.join(missing)}",
-            line=1,
+            line=line,
             hint=f"the header must be {','.join(REQUIRED)} (+ optional {','.join(OPTIONAL)})",
         )
     if extra:
         raise IngestError(
             file,
             f"unknown column(s): {', '.join(extra)}",
-            line=1,
+            line=line,
             hint=f"allowed columns: {','.join(REQUIRED + OPTIONAL)}",
         )
     repeated = sorted({c for c in columns if columns.count(c) > 1})
     if repeated:
-        raise IngestError(file, f"column(s) named twice: {', '.join(repeated)}", line=1)
+        raise IngestError(file, f"column(s) named twice: {', '.join(repeated)}", line=line)
     return columns
+
+
+def _blank(cells: list[str]) -> bool:
+    return not any(cell.strip() for cell in cells)
 
 
 def parse(
@@ -85,49 +89,60 @@ def parse(
     text_file = read_text(path, encoding)
     file = str(path)
     text = text_file.text
-    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    first_line = next(line for line in text.lstrip("\ufeff").splitlines() if line.strip())
     gate = RowGate(file, skip_invalid)
-    rows = csv_rows(text, sniff_delimiter(first_line, ",;"))
-    try:
-        _, header = next(rows)
-        columns = _check_header(file, header)
-        parsed = ParsedSource(file, FORMAT, row_count=0)
-        seen: dict[tuple, int] = {}
-        for line, cells in rows:
-            if not any(cell.strip() for cell in cells):
-                continue
-            parsed.row_count += 1
-            raw = ",".join(cells)
-            if len(cells) != len(columns):
-                gate.reject(
-                    line, f"{len(cells)} cells, but the header has {len(columns)} columns", raw
-                )
-                continue
-            record = _record(
-                file, line, dict(zip(columns, cells, strict=True)), repair_mojibake, gate, raw
+    rows = csv_rows(text, sniff_delimiter(first_line, ",;"), file)
+    # Blank lines before the header are tolerated, as spreadsheets sometimes export them.
+    header_line, header = next(
+        ((line, cells) for line, cells in rows if not _blank(cells)), (1, [])
+    )
+    columns = _check_header(file, header_line, header)
+    # csv_rows counts lines by "\n", so the report quotes the same lines.
+    source_lines = text.lstrip("\ufeff").split("\n")
+    parsed = ParsedSource(file, FORMAT, row_count=0)
+    seen: dict[tuple, int] = {}
+    for line, cells in rows:
+        if _blank(cells):
+            continue
+        parsed.row_count += 1
+        raw = source_lines[line - 1].rstrip("\r")
+        if len(cells) != len(columns):
+            gate.reject(
+                line,
+                f"{len(cells)} cells, but the header has {len(columns)} columns",
+                raw,
+                hint="quote a cell that contains the delimiter",
             )
-            if record is None:
-                continue
-            key = (
-                frozenset(
-                    {
-                        (record.partner_a.name, record.partner_a.country),
-                        (record.partner_b.name, record.partner_b.country),
-                    }
-                ),
-                record.kind.key,
+            continue
+        record = _record(
+            file, line, dict(zip(columns, cells, strict=True)), repair_mojibake, gate, raw
+        )
+        if record is None:
+            continue
+        key = (
+            frozenset(
+                {
+                    (record.partner_a.name, record.partner_a.country),
+                    (record.partner_b.name, record.partner_b.country),
+                }
+            ),
+            record.kind.key,
+        )
+        if key in seen:
+            gate.reject(
+                line,
+                f"duplicate row: repeats the {record.kind.key} twinning of "
+                f"{record.partner_a.describe()} and {record.partner_b.describe()} "
+                f"on line {seen[key]}",
+                raw,
+                hint="delete one of the two rows",
             )
-            if key in seen:
-                gate.reject(line, f"duplicate row: repeats the twinning on line {seen[key]}", raw)
-                continue
-            seen[key] = line
-            parsed.twinnings.append(record)
-    except IngestError:
-        raise
-    except Exception as error:  # csv.Error: unbalanced quotes and the like
-        raise IngestError(file, f"not readable as CSV: {error}") from None
+            continue
+        seen[key] = line
+        parsed.twinnings.append(record)
     if parsed.row_count == 0:
-        raise IngestError(file, "the file has a header but no data rows")
+        raise IngestError(file, "the file has a header but no data rows", line=header_line)
+    gate.require_some_valid(len(parsed.twinnings))
     parsed.rejections = gate.rejections
     return parsed, text_file.sha256
 
@@ -144,7 +159,7 @@ def _record(
             try:
                 check_no_mojibake(file, line, column, value)
             except IngestError as error:
-                gate.reject(line, error.reason, raw, column)
+                gate.reject(line, error.reason, raw, column, hint=error.hint)
                 return None
         values[column] = value
     places = []

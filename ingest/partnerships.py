@@ -141,18 +141,18 @@ def ingest_partnerships(
         if any(v.name == name and v.sha256 == checksum for v in graph_store.source_versions()):
             summary.unchanged = True
             return summary
-        places = _places_of(parsed)
+        places = places_to_resolve(parsed)
         needs_names = any(place.qid is None for place in places)
         resolver = PlaceResolver(str(path), known_entities(graph_store) if needs_names else {})
-        first_rows = _first_rows(parsed)
+        first_rows = first_rows_of(parsed)
         resolved: dict[Place, ResolvedPlace] = {
             place: resolver.resolve(place, first_rows.get(place, 0))
             for place in track(places, "resolving places", len(places))
         }
-        quads = source_graph_quads(description, parsed.twinnings, resolved, parsed.places)
-        result = write_source(graph_store, description, quads)
+        graph = source_graph_quads(description, parsed.twinnings, resolved, parsed.places)
+        result = write_source(graph_store, description, graph)
     summary.places = len({r.iri for r in resolved.values()})
-    summary.twinnings = len({quad.subject for quad in quads if quad.predicate == vocab.KIND})
+    summary.twinnings = graph.twinnings
     summary.triples_added = result.triples_added
     summary.unchanged = result.unchanged
     summary.replaced_versions = result.replaced_versions
@@ -170,7 +170,8 @@ def ingest_partnerships(
     return summary
 
 
-def _places_of(parsed: ParsedSource) -> list[Place]:
+def places_to_resolve(parsed: ParsedSource) -> list[Place]:
+    """Every place a source names, once, in the order it first appears."""
     unique: dict[Place, None] = {}
     for record in parsed.twinnings:
         unique.setdefault(record.partner_a)
@@ -180,7 +181,8 @@ def _places_of(parsed: ParsedSource) -> list[Place]:
     return list(unique)
 
 
-def _first_rows(parsed: ParsedSource) -> dict[Place, int]:
+def first_rows_of(parsed: ParsedSource) -> dict[Place, int]:
+    """The row each place first appears on, for the review report."""
     rows: dict[Place, int] = {}
     for record in parsed.twinnings:
         rows.setdefault(record.partner_a, record.row)
@@ -191,6 +193,6 @@ def _first_rows(parsed: ParsedSource) -> dict[Place, int]:
 def write_rejections(rejections: Iterable[Rejection], path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["row", "reason", "content"])
+        writer.writerow(["line", "reason", "content"])
         for rejection in rejections:
-            writer.writerow([rejection.row, rejection.reason, rejection.content])
+            writer.writerow([rejection.line, rejection.reason, rejection.content])

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import ftfy
 
 from ..errors import IngestError
 
 # Control characters other than tab, newline and carriage return do not occur in text files.
-_CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32))
+_CONTROL_CODES = frozenset(range(0, 9)) | frozenset(range(14, 32))
+# Byte-order marks of UTF-16 and UTF-32 (spreadsheets' "Unicode text" export).
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 
 @dataclass(frozen=True)
@@ -48,33 +53,62 @@ def read_text(path: Path, encoding: str = "utf-8") -> TextFile:
         raise IngestError(shown, "is a directory, not a file") from None
     except OSError as error:
         raise IngestError(shown, f"cannot be read: {error.strerror}") from None
-    if not data.strip():
-        raise IngestError(shown, "the file is empty")
-    sample = data[:8192]
-    if b"\x00" in sample or sum(byte in _CONTROL_BYTES for byte in sample) > len(sample) // 100:
+    if not data:
+        raise IngestError(shown, "the file is empty (0 bytes)")
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
         raise IngestError(
-            shown, "this is a binary file, not text", hint="expected CSV, TSV or JSON text"
-        )
-    codec = "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
+            shown, f"unknown encoding {encoding!r}", hint="try utf-8, cp1252 or latin-1"
+        ) from None
+    if codec == "utf-8":
+        codec = "utf-8-sig"
+    # UTF-16 and UTF-32 text is full of NUL bytes, so it is judged after decoding.
+    wide = codec.startswith(("utf-16", "utf-32"))
+    if not wide:
+        if codec == "utf-8-sig" and data.startswith(_WIDE_BOMS):
+            raise IngestError(
+                shown,
+                "the file is UTF-16 or UTF-32 text, not UTF-8",
+                hint="re-save it as UTF-8, or pass --encoding utf-16",
+            )
+        _refuse_binary(shown, data[:8192])
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as error:
-        line = _line_of_offset(data, error.start)
+        if wide:
+            raise IngestError(
+                shown, f"the file is not valid {encoding}", hint="check --encoding"
+            ) from None
         raise IngestError(
             shown,
             f"byte 0x{data[error.start]:02x} is not valid {encoding}",
-            line=line,
+            line=_line_of_offset(data, error.start),
             hint="the file is probably Latin-1 or Windows-1252: re-save it as UTF-8, "
-            "or pass --encoding cp1252",
+            "or pass --encoding cp1252"
+            if codec == "utf-8-sig"
+            else "check --encoding",
         ) from None
-    except LookupError:
-        raise IngestError(shown, f"unknown encoding {encoding!r}") from None
+    if wide:
+        _refuse_binary(shown, text[:8192])
+    if not text.lstrip("\ufeff").strip():
+        raise IngestError(shown, "the file is empty: it holds only blank lines")
     return TextFile(path, text, sha256_of(data))
+
+
+def _refuse_binary(shown: str, sample: bytes | str) -> None:
+    codes = list(sample) if isinstance(sample, bytes) else [ord(c) for c in sample]
+    controls = sum(1 for code in codes if code in _CONTROL_CODES)
+    if 0 in codes or controls > len(codes) // 100:
+        raise IngestError(
+            shown, "this is a binary file, not text", hint="expected CSV, TSV or JSON text"
+        )
 
 
 def repaired(value: str) -> str:
     """The text with mojibake undone ('CÃ¡ceres' -> 'Cáceres'); other characters untouched."""
-    return ftfy.fix_encoding(value)
+    # ASCII cannot be mojibake, and most names are ASCII: skip ftfy's analysis for them.
+    return value if value.isascii() else ftfy.fix_encoding(value)
 
 
 def check_no_mojibake(file: str, line: int, column: str, value: str) -> None:
@@ -95,8 +129,12 @@ def sniff_delimiter(header_line: str, candidates: str = ",;\t") -> str:
     return max(candidates, key=header_line.count)
 
 
-def csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """Rows with the line number each starts on (quoted cells may span lines)."""
+def csv_rows(text: str, delimiter: str, file: str) -> Iterator[tuple[int, list[str]]]:
+    """Rows with the line number each starts on (quoted cells may span lines).
+
+    A row the csv module cannot read raises IngestError naming the line the row starts on:
+    an unclosed quote swallows the rest of the file, so that is where the mistake is.
+    """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     line = 1
     while True:
@@ -104,6 +142,14 @@ def csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
             row = next(reader)
         except StopIteration:
             return
+        except csv.Error as error:
+            raise IngestError(
+                file,
+                f"not readable as CSV: {error}",
+                line=line,
+                hint="a cell that starts with a quote must end with one; write a quote inside "
+                'a quoted cell as ""',
+            ) from None
         yield line, row
         line = reader.line_num + 1
 
@@ -118,3 +164,21 @@ def tsv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
 def directory_checksum(files: dict[str, TextFile]) -> str:
     """One checksum for a data set made of several files."""
     return sha256_of("".join(f"{name}:{f.sha256}\n" for name, f in sorted(files.items())).encode())
+
+
+def read_json(file: str, text: str) -> Any:
+    """The parsed JSON text; IngestError with line and column where it stops being JSON."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        # A download cut short ends the text mid-value: at its very end or inside a string.
+        cut_short = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated")
+        raise IngestError(
+            file,
+            f"not valid JSON: {error.msg}",
+            line=error.lineno,
+            column=error.colno,
+            hint="the file ends too early, probably an interrupted download: download it again"
+            if cut_short
+            else None,
+        ) from None

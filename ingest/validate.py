@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from ..errors import IngestError
@@ -11,6 +12,9 @@ from ..graph.vocab import STATUSES
 EARLIEST_YEAR = 800
 # A twinning may be decided for next year; anything later is a typo (3024 for 2024).
 LATEST_YEAR_AHEAD = 1
+# Wikidata time precisions; 12 and finer are times of day, which a twinning date ignores.
+YEAR, MONTH, DAY = 9, 10, 11
+_WIKIDATA_TIME = re.compile(r"([+-]?\d+)-(\d{2})-(\d{2})")
 
 
 def parse_date(text: str, what: str) -> PartialDate:
@@ -58,8 +62,44 @@ class RowGate:
         self.skip_invalid = skip_invalid
         self.rejections: list[Rejection] = []
 
-    def reject(self, line: int, reason: str, content: str, column: str | None = None) -> None:
+    def reject(
+        self,
+        line: int,
+        reason: str,
+        content: str,
+        column: str | None = None,
+        hint: str | None = None,
+    ) -> None:
         if not self.skip_invalid:
-            raise IngestError(self.file, reason, line=line, column=column)
+            raise IngestError(self.file, reason, line=line, column=column, hint=hint)
         where = f"column {column}: " if column else ""
         self.rejections.append(Rejection(line, where + reason, content))
+
+    def require_some_valid(self, accepted: int) -> None:
+        """Refuse a file none of whose rows is valid, even with --skip-invalid.
+
+        Ingesting nothing would record an empty version of the source, replacing a good one.
+        """
+        if accepted == 0 and self.rejections:
+            first = self.rejections[0]
+            raise IngestError(
+                self.file,
+                f"none of the {len(self.rejections)} rows is valid; the first: {first.reason}",
+                line=first.line,
+                hint="is this the right file and --format?",
+            )
+
+
+def time_at_precision(text: str, precision: int) -> str | None:
+    """A Wikidata time cut to its precision: ('+1995-02-18T00:00:00Z', 9) -> '1995'.
+
+    None when the precision is coarser than a year (a decade, a century): such a date says
+    too little to be a twinning's start or end. ValueError for what is not a Wikidata time.
+    """
+    match = _WIKIDATA_TIME.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a Wikidata time like +1995-02-18T00:00:00Z")
+    if precision < YEAR:
+        return None
+    year, month, day = match.groups()
+    return "-".join((year.lstrip("+"), month, day)[: min(precision, DAY) - YEAR + 1])

@@ -37,8 +37,16 @@ def parse(
     names_file = str(directory / "names.tsv")
     labels: dict[str, str] = {}
     for line, cells in tsv_rows(files["names.tsv"].text):
-        if len(cells) != 2 or not QID_PATTERN.fullmatch(cells[0].strip()):
-            raise IngestError(names_file, "expected 'QID<TAB>label'", line=line)
+        if len(cells) != 2:
+            raise IngestError(
+                names_file,
+                f"expected 2 tab-separated cells (QID<TAB>label), found {len(cells)}",
+                line=line,
+            )
+        if not QID_PATTERN.fullmatch(cells[0].strip()):
+            raise IngestError(
+                names_file, f"{cells[0].strip()!r} is not a Wikidata QID", line=line, column=1
+            )
         label = cells[1].strip()
         if repair_mojibake:
             label = repaired(label)
@@ -62,9 +70,14 @@ def parse(
                 line, f"expected 2 tab-separated QIDs, found {len(qids)} cells", "\t".join(cells)
             )
             continue
-        bad = [q for q in qids if not QID_PATTERN.fullmatch(q)]
+        bad = [n for n, q in enumerate(qids, start=1) if not QID_PATTERN.fullmatch(q)]
         if bad:
-            gate.reject(line, f"{bad[0]!r} is not a Wikidata QID", "\t".join(cells))
+            gate.reject(
+                line,
+                f"{qids[bad[0] - 1]!r} is not a Wikidata QID (Q followed by digits)",
+                "\t".join(cells),
+                column=str(bad[0]),
+            )
             continue
         if qids[0] == qids[1]:
             gate.reject(line, f"a city cannot be twinned with itself ({qids[0]})", "\t".join(cells))
@@ -76,6 +89,7 @@ def parse(
         parsed.twinnings.append(TwinningRecord(a, b, partnership, line))
     if parsed.row_count == 0:
         raise IngestError(relations_file, "the file has no pairs")
+    gate.require_some_valid(len(parsed.twinnings))
     unordered = {frozenset(pair) for pair in seen_lines}
     parsed.notes.append(
         f"{len(seen_lines) - len(unordered)} pairs are stated from both sides and {repeated} "

@@ -10,20 +10,15 @@ from ..graph import vocab
 from ..graph.store import GraphStore
 
 
-def twinning_pairs(store: GraphStore) -> list[tuple[str, str]]:
+def twinning_pairs(store: GraphStore) -> set[frozenset[str]]:
     """Distinct unordered city pairs joined by at least one twinning of any kind."""
-    rows = store.select(
-        """SELECT DISTINCT ?a ?b WHERE {
-             ?twinning a cd:Twinning ; cd:partner ?a, ?b .
-             FILTER (STR(?a) < STR(?b))
-           }"""
-    )
-    return [(row["a"], row["b"]) for row in rows]
+    rows = store.select("SELECT DISTINCT ?a ?b WHERE { ?a cd:twinnedWith ?b }")
+    return {frozenset((row["a"], row["b"])) for row in rows}
 
 
 def twinning_network(store: GraphStore) -> nx.Graph:
     graph = nx.Graph()
-    graph.add_edges_from(twinning_pairs(store))
+    graph.add_edges_from(tuple(pair) for pair in twinning_pairs(store))
     return graph
 
 
