@@ -15,7 +15,8 @@ from rich.progress import track
 
 from .errors import CitydiploError
 from .graph.store import STORE_ENV, open_store
-from .ingest.partnerships import FORMATS, IngestSummary, ingest_partnerships
+from .ingest.partnerships import FORMATS, ingest_partnerships
+from .ingest.pipeline import IngestSummary
 from .queries.sources import list_sources
 from .queries.sparql import run_sparql
 from .queries.stats import graph_stats

@@ -112,12 +112,12 @@ class IngestClock:
     @contextmanager
     def instrumented(self) -> Iterator[IngestClock]:
         from citydiplo.graph.store import GraphStore
-        from citydiplo.ingest import partnerships
+        from citydiplo.ingest import partnerships, pipeline
 
         targets = (
             (partnerships, "read_partnerships", "parse"),
-            (partnerships, "source_graph_quads", "build quads"),
-            (partnerships, "write_source", "write"),
+            (pipeline, "source_graph_quads", "build quads"),
+            (pipeline, "write_source", "write"),
             (GraphStore, "commit_graph", "write: bulk load + commit"),
             (GraphStore, "close", "flush on close"),
         )

@@ -25,19 +25,11 @@ import rdflib
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from citydiplo.graph import vocab
+from citydiplo.graph.builder import SourceDescription
 from citydiplo.graph.records import Place, ResolvedPlace
-from citydiplo.graph.writer import (
-    SourceDescription,
-    ontology_quads,
-    source_graph_quads,
-    source_marker_quads,
-)
-from citydiplo.ingest.partnerships import (
-    default_source_name,
-    first_rows_of,
-    places_to_resolve,
-    read_partnerships,
-)
+from citydiplo.graph.writer import ontology_quads, source_graph_quads, source_marker_quads
+from citydiplo.ingest.partnerships import read_partnerships
+from citydiplo.ingest.pipeline import default_source_name, parties_to_resolve
 from citydiplo.ingest.places import PlaceResolver
 from citydiplo.queries import twinnings
 
@@ -86,18 +78,17 @@ def ingest(source: Path) -> tuple[rdflib.Dataset, dict[str, float]]:
         format=parsed.format,
     )
 
-    places = places_to_resolve(parsed)
-    first_rows = first_rows_of(parsed)
+    places = parties_to_resolve(parsed)
     # A fresh store knows no entities, so citydiplo's resolver gets an empty index too.
     resolver = PlaceResolver(str(source), {})
 
     def resolve() -> dict[Place, ResolvedPlace]:
-        return {place: resolver.resolve(place, first_rows.get(place, 0)) for place in places}
+        return {place: resolver.resolve(place, row) for place, row in places.items()}
 
     resolved = phases.run("resolve", resolve)
 
     def build() -> list[ox.Quad]:
-        data = source_graph_quads(description, parsed.twinnings, resolved, parsed.places)
+        data = source_graph_quads(description, parsed, resolved)
         return ontology_quads() + data.quads + source_marker_quads(description)
 
     quads = phases.run("build quads", build)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from .vocab import Concept
 
@@ -81,8 +82,39 @@ class Place:
 
 
 @dataclass(frozen=True)
+class Actor:
+    """A non-city actor as an input names it: a city network, federal body, programme,
+    association, organisation or company, project, asset, or a country (as a controller)."""
+
+    name: str
+    entity_type: str
+    country: str | None = None
+    qid: str | None = None
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.entity_type})"
+
+
+# Who takes part in a relation: a city or region, or any other actor.
+Party = Place | Actor
+
+
+@dataclass(frozen=True)
+class ActorDetails:
+    """What an input says about an actor beyond its name: where it is, what it belongs to."""
+
+    actor: Actor
+    located_in: Place | None = None
+    part_of: Actor | None = None
+    critical: str | None = None
+    founded: int | None = None
+    alternate_names: tuple[str, ...] = ()
+    description: str | None = None
+
+
+@dataclass(frozen=True)
 class ResolvedPlace:
-    """A place with its IRI and what resolution learned about it.
+    """A place or actor with its IRI and what resolution learned about it.
 
     `resolution` says how the identity was found: 'qid', 'known' (an entity already in the
     store), 'geonames', 'geonames-population' (several GeoNames candidates, one far larger),
@@ -118,6 +150,66 @@ class TwinningRecord:
 
 
 @dataclass(frozen=True)
+class MembershipRecord:
+    """A city's (or an association's) membership in a network or organisation (W3C ORG)."""
+
+    member: Party
+    organisation: Actor
+    row: int
+    role: str | None = None
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+    # Years in which the source saw the membership (ClimActor's C40Cities2019 columns).
+    observed: tuple[int, ...] = ()
+    citation: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactRecord:
+    """A tie between a city or association and a federal body or programme.
+
+    `kind` is a key of vocab.CONTACT_KINDS. A contact made through an intermediary (an
+    association, a programme) names it as `via`; a direct contact has none.
+    """
+
+    kind: str
+    party: Party
+    body: Actor
+    row: int
+    via: Actor | None = None
+    programme: Actor | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+    description: str | None = None
+    citation: str | None = None
+
+
+@dataclass(frozen=True)
+class TieRecord:
+    """A dependency tie. `kind` is a key of vocab.TIE_KINDS:
+
+    stake (owner → asset, `share` in %), investment (investor → target, `amount`),
+    cooperation (city or project → vendor, `domain`, `status`), control (company → state or
+    parent company).
+    """
+
+    kind: str
+    subject: Party
+    target: Party
+    row: int
+    share: Decimal | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    domain: str | None = None
+    status: str | None = None
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+    citation: str | None = None
+
+
+@dataclass(frozen=True)
 class Rejection:
     """A row `--skip-invalid` left out, with the reason an error would have given."""
 
@@ -134,6 +226,11 @@ class ParsedSource:
     format: str
     row_count: int
     twinnings: list[TwinningRecord] = field(default_factory=list)
+    memberships: list[MembershipRecord] = field(default_factory=list)
+    contacts: list[ContactRecord] = field(default_factory=list)
+    ties: list[TieRecord] = field(default_factory=list)
+    # Places and actors described without (or beyond) any relation in this source.
     places: list[Place] = field(default_factory=list)
+    actors: list[ActorDetails] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

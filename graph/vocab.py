@@ -20,6 +20,8 @@ from pyoxigraph import NamedNode
 NS = "https://citydiplo.org/ns#"
 ID = "https://citydiplo.org/id/"
 KIND_SCHEME = "https://citydiplo.org/id/kind/"
+CONTACT_KIND_SCHEME = "https://citydiplo.org/id/contact-kind/"
+TIE_KIND_SCHEME = "https://citydiplo.org/id/tie-kind/"
 STATUS_SCHEME = "https://citydiplo.org/id/status/"
 ONTOLOGY_GRAPH = "https://citydiplo.org/ns"
 
@@ -43,6 +45,8 @@ PREFIXES: dict[str, str] = {
     "cd": NS,
     "cdid": ID,
     "kind": KIND_SCHEME,
+    "contactkind": CONTACT_KIND_SCHEME,
+    "tiekind": TIE_KIND_SCHEME,
     "status": STATUS_SCHEME,
     "rdf": RDF,
     "rdfs": RDFS,
@@ -84,6 +88,7 @@ RELATION_CLASSES = (
     "Contact",
     "Funding",
     "Stake",
+    "Investment",
     "Cooperation",
     "Control",
 )
@@ -115,6 +120,48 @@ KIND = _nn(NS, "kind")
 SINCE = _nn(NS, "since")
 UNTIL = _nn(NS, "until")
 STATUS = _nn(NS, "status")
+
+DESCRIPTION = _nn(SCHEMA, "description")
+FOUNDED = _nn(SCHEMA, "foundingDate")
+LOCATED_IN = _nn(NS, "locatedIn")
+CRITICAL = _nn(NS, "critical")
+SUB_ORGANIZATION_OF = _nn(ORG, "subOrganizationOf")
+
+# Membership (W3C ORG), with the Wikidata "member of" shortcut.
+ORG_MEMBERSHIP = _nn(ORG, "Membership")
+ORG_MEMBER = _nn(ORG, "member")
+ORG_ORGANIZATION = _nn(ORG, "organization")
+ROLE = _nn(NS, "role")
+OBSERVED_IN = _nn(NS, "observedIn")
+WDT_MEMBER_OF = _nn(WDT, "P463")
+
+# Contacts with the federal level.
+CONTACT_KIND = _nn(NS, "contactKind")
+FROM = _nn(NS, "from")
+TO = _nn(NS, "to")
+VIA = _nn(NS, "via")
+PROGRAMME = _nn(NS, "programme")
+AMOUNT = _nn(NS, "amount")
+CURRENCY = _nn(NS, "currency")
+REACHES = _nn(NS, "reaches")
+FUNDED_BY = _nn(NS, "fundedBy")
+
+# Dependency ties.
+TIE_KIND = _nn(NS, "tieKind")
+OWNER = _nn(NS, "owner")
+ASSET = _nn(NS, "asset")
+SHARE = _nn(NS, "share")
+INVESTOR = _nn(NS, "investor")
+INVESTEE = _nn(NS, "investee")
+PARTICIPANT = _nn(NS, "participant")
+VENDOR = _nn(NS, "vendor")
+DOMAIN = _nn(NS, "domain")
+CONTROLLED = _nn(NS, "controlled")
+CONTROLLER = _nn(NS, "controller")
+OWNS_STAKE_IN = _nn(NS, "ownsStakeIn")
+INVESTS_IN = _nn(NS, "investsIn")
+COOPERATES_WITH = _nn(NS, "cooperatesWith")
+CONTROLLED_BY = _nn(NS, "controlledBy")
 
 WAS_DERIVED_FROM = _nn(PROV, "wasDerivedFrom")
 HAD_PRIMARY_SOURCE = _nn(PROV, "hadPrimarySource")
@@ -155,10 +202,11 @@ class Concept:
     label_en: str
     label_de: str
     aliases: tuple[str, ...] = ()
+    scheme: str = KIND_SCHEME
 
     @property
     def iri(self) -> NamedNode:
-        return NamedNode(KIND_SCHEME + self.key)
+        return NamedNode(self.scheme + self.key)
 
 
 # The Deutscher Städtetag / RGRE terms first, then the kinds seen in practice. Extending the
@@ -188,23 +236,65 @@ TWINNING_KINDS: tuple[Concept, ...] = (
     Concept("partner-province", "partner province", "Partnerprovinz", ("partner region",)),
 )
 
-STATUSES = ("active", "dormant", "ended")
+STATUSES = ("active", "dormant", "on-hold", "ended")
+
+CONTACT_KINDS: tuple[Concept, ...] = tuple(
+    Concept(key, en, de, aliases, CONTACT_KIND_SCHEME)
+    for key, en, de, aliases in (
+        ("funding", "funding", "Förderung", ("funded by", "grant")),
+        ("contact-point", "contact point", "Ansprechstelle", ("contact", "focal point")),
+        ("coordination-round", "coordination round", "Koordinierungsrunde", ("round table",)),
+        ("consultation", "consultation", "Konsultation", ("exchange", "austausch")),
+        ("representation", "representation", "Interessenvertretung", ("represents",)),
+        ("delegation", "delegation", "Delegation", ("delegation trip",)),
+        ("visit", "visit", "Besuch", ("reise",)),
+    )
+)
+
+TIE_KINDS: tuple[Concept, ...] = tuple(
+    Concept(key, en, de, aliases, TIE_KIND_SCHEME)
+    for key, en, de, aliases in (
+        ("stake", "ownership stake", "Beteiligung", ("ownership", "owns stake in", "share")),
+        ("investment", "investment", "Investition", ("invests in",)),
+        ("cooperation", "technology cooperation", "Kooperation", ("cooperates with",)),
+        ("control", "control", "Kontrolle", ("controlled by", "state control")),
+    )
+)
+
+# Sectors of critical infrastructure (KRITIS) an asset can be flagged with.
+CRITICAL_SECTORS = ("port", "energy", "water", "health", "digital", "transport")
 
 
 def _concept_key(text: str) -> str:
     return re.sub(r"[\s_\-]+", " ", text.strip().casefold())
 
 
-_KIND_BY_NAME = {
-    _concept_key(name): concept
-    for concept in TWINNING_KINDS
-    for name in (concept.key, concept.label_en, concept.label_de, *concept.aliases)
-}
+def _index(concepts: tuple[Concept, ...]) -> dict[str, Concept]:
+    return {
+        _concept_key(name): concept
+        for concept in concepts
+        for name in (concept.key, concept.label_en, concept.label_de, *concept.aliases)
+    }
+
+
+_KIND_BY_NAME = _index(TWINNING_KINDS)
+_CONTACT_KIND_BY_NAME = _index(CONTACT_KINDS)
+_TIE_KIND_BY_NAME = _index(TIE_KINDS)
 
 
 def twinning_kind(text: str) -> Concept | None:
     """The twinning kind an input names, in English or German, or None if it names none."""
     return _KIND_BY_NAME.get(_concept_key(text))
+
+
+def contact_kind(text: str) -> Concept | None:
+    """The kind of federal contact an input names, in English or German, or None."""
+    return _CONTACT_KIND_BY_NAME.get(_concept_key(text))
+
+
+def tie_kind(text: str) -> Concept | None:
+    """The kind of dependency tie an input names, in English or German, or None."""
+    return _TIE_KIND_BY_NAME.get(_concept_key(text))
 
 
 def kind_by_key(key: str) -> Concept:

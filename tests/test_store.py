@@ -187,13 +187,13 @@ def test_notebook_users_get_an_rdflib_dataset(small_store: Path) -> None:
         assert [int(row[0]) for row in answer] == [2]
 
 
-def test_the_ontology_describes_every_class_and_kind() -> None:
+def test_the_ontology_describes_every_class_kind_and_property() -> None:
     ontology = rdflib.Graph().parse(Path(vocab.__file__).with_name("ontology.ttl"))
     classes = {str(s) for s in ontology.subjects(rdflib.RDF.type, rdflib.OWL.Class)}
     for name in (*vocab.ENTITY_CLASSES, *vocab.RELATION_CLASSES, "Source", "SourceRecord"):
         assert vocab.NS + name in classes
     concepts = {str(s) for s in ontology.subjects(rdflib.RDF.type, rdflib.SKOS.Concept)}
-    for kind in vocab.TWINNING_KINDS:
+    for kind in (*vocab.TWINNING_KINDS, *vocab.CONTACT_KINDS, *vocab.TIE_KINDS):
         assert kind.iri.value in concepts
         concept = rdflib.URIRef(kind.iri.value)
         labels = {str(o) for o in ontology.objects(concept, rdflib.SKOS.prefLabel)}
