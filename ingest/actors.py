@@ -1,8 +1,8 @@
 """Which node a network, federal body, programme, association, company or country is.
 
-Order of evidence: a Wikidata QID in the input; the built-in registry
-(`data/registry/actors.csv`: name variants in English, German and French, QID, founding year,
-seat), so that 'Klima-Bündnis' and 'Climate Alliance' meet; an actor the store already holds
+Order of evidence: the built-in registry (`data/registry/*.csv`: name variants in English,
+German and French, QID, founding year, seat, parent body), so that 'Klima-Bündnis' and
+'Climate Alliance' meet; a Wikidata QID in the input; an actor the store already holds
 under that name; else a new node minted from name, type and country, reported in the summary
 as created on the fly.
 """
@@ -43,24 +43,51 @@ class RegistryEntry:
     country: str | None
     founded: int | None
     seat: Place | None
+    part_of: str | None
     description: str | None
 
     def details(self, actor: Actor) -> ActorDetails:
+        parent = registry().get(fold(self.part_of)) if self.part_of else None
         return ActorDetails(
             actor,
             located_in=self.seat,
+            part_of=Actor(parent.name, parent.entity_type, parent.country, parent.qid)
+            if parent
+            else None,
             founded=self.founded,
             alternate_names=tuple(n for n in self.names if n != self.name),
             description=self.description,
         )
 
 
+REGISTRY_COLUMNS = (
+    "type",
+    "name",
+    "name_de",
+    "name_fr",
+    "aliases",
+    "qid",
+    "country",
+    "founded",
+    "seat",
+    "seat_country",
+    "part_of",
+    "description",
+)
+
+
+def _registry_rows():
+    folder = resources.files("citydiplo").joinpath("data/registry")
+    for file in sorted(folder.iterdir(), key=lambda f: f.name):
+        if file.name.endswith(".csv") and not file.name.startswith("climactor"):
+            yield from csv.DictReader(io.StringIO(file.read_text("utf-8")))
+
+
 @cache
 def registry() -> dict[str, RegistryEntry]:
-    """Folded name or variant → registry entry."""
-    text = resources.files("citydiplo").joinpath("data/registry/actors.csv").read_text("utf-8")
+    """Folded name or variant → registry entry, from every file in data/registry/."""
     index: dict[str, RegistryEntry] = {}
-    for row in csv.DictReader(io.StringIO(text)):
+    for row in _registry_rows():
         names = tuple(
             dict.fromkeys(
                 n.strip()
@@ -77,6 +104,7 @@ def registry() -> dict[str, RegistryEntry]:
             row["country"] or None,
             int(row["founded"]) if row["founded"] else None,
             seat,
+            row["part_of"] or None,
             row["description"] or None,
         )
         for name in names:
