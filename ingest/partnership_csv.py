@@ -4,7 +4,9 @@
     Dortmund,DE,Buffalo,US,Partnerschaft,1978,,active,IP 2025
     Dortmund,DE,Pittsburgh,US,innovation,2021,,,IP 2025
 
-Optional columns `qid_a,qid_b`. UTF-8 with or without BOM; ',' or ';' delimiters.
+Optional columns `qid_a,qid_b` (Wikidata QIDs) and `type_a,type_b` (City, the default, or
+Region: a province or Land twinned as a partner province). UTF-8 with or without BOM; ',' or
+';' delimiters.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ REQUIRED = (
     "status",
     "source",
 )
-OPTIONAL = ("qid_a", "qid_b")
+OPTIONAL = ("qid_a", "qid_b", "type_a", "type_b")
+PLACE_TYPES = ("City", "Region")
 
 
 def looks_like(path: Path) -> bool:
@@ -180,7 +183,16 @@ def _record(
         if country and resolve_country(country) is None:
             gate.reject(line, f"unknown country {country!r}", raw, f"country_{side}")
             return None
-        places.append(Place(name or None, country or None, qid or None))
+        place_type = values.get(f"type_{side}", "").capitalize() or "City"
+        if place_type not in PLACE_TYPES:
+            gate.reject(
+                line,
+                f"unknown type {values[f'type_{side}']!r} (use City or Region)",
+                raw,
+                f"type_{side}",
+            )
+            return None
+        places.append(Place(name or None, country or None, qid or None, entity_type=place_type))
     kind = twinning_kind(values["kind"]) if values["kind"] else twinning_kind("partnership")
     if kind is None:
         known = ", ".join(f"{k.key} ({k.label_de})" for k in TWINNING_KINDS)

@@ -10,6 +10,7 @@ in a review report with their candidates.
 from __future__ import annotations
 
 import csv
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -28,6 +29,8 @@ GAZETTEER_MIN_POPULATION = 5000
 # Several GeoNames places share a name (Xi'an, Fushun): the largest is taken only when it is
 # this many times larger than the next, and the choice is listed in the review report.
 DOMINANCE_FACTOR = 10
+# An input that gives coordinates picks the candidate within this distance (ClimActor does).
+NEAREST_KM = 30.0
 
 
 @dataclass(frozen=True)
@@ -133,12 +136,16 @@ class PlaceResolver:
         if len(known) > 1:
             self._note(place, row, "ambiguous", "", [entity.iri for entity in known])
             return self._minted(place, country, "ambiguous")
-        if not candidates:
+        if not candidates or place.entity_type == "Region":
+            # The gazetteer holds populated places, not regions.
             self._note(place, row, "unresolved", "", [])
             return self._minted(place, country, "unresolved")
         chosen = candidates[0]
         outcome = "geonames"
-        if len(candidates) > 1:
+        nearest = _nearest(place, candidates)
+        if nearest is not None:
+            chosen, outcome = nearest, "geonames-nearest" if len(candidates) > 1 else "geonames"
+        elif len(candidates) > 1:
             if chosen.population < DOMINANCE_FACTOR * candidates[1].population:
                 self._note(place, row, "ambiguous", "", [c.describe() for c in candidates])
                 return self._minted(place, country, "ambiguous")
@@ -197,6 +204,25 @@ class PlaceResolver:
                 " | ".join(candidates),
             )
         )
+
+
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
+
+
+def _nearest(place: Place, candidates: list[GazetteerEntry]) -> GazetteerEntry | None:
+    """The candidate within NEAREST_KM of the coordinates the input gives, if any."""
+    if place.latitude is None or place.longitude is None:
+        return None
+    distance, entry = min(
+        (_distance_km(place.latitude, place.longitude, c.latitude, c.longitude), c)
+        for c in candidates
+    )
+    return entry if distance <= NEAREST_KM else None
 
 
 def write_review(items: list[ReviewItem], path: Path) -> None:

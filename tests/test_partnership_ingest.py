@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from citydiplo.graph.records import Place
 from citydiplo.graph.store import open_store
 from citydiplo.ingest.partnerships import ingest_partnerships
+from citydiplo.ingest.places import PlaceResolver
 from citydiplo.queries.stats import graph_stats
 
 from conftest import TWIN_CITIES_2026, WIKIDATA_2016
@@ -243,3 +245,29 @@ def test_cli_summary_and_json_stats(tmp_path: Path, cli) -> None:
     assert figures["entities"]["Country"] == 3
     assert figures["sources"] == 1
     assert figures["network"] == {"nodes": 4, "edges": 2, "components": 2, "largest_component": 2}
+
+
+def test_partner_provinces_are_regions(tmp_path: Path) -> None:
+    data = write_csv(
+        tmp_path / "provinces.csv",
+        "Nordrhein-Westfalen,DE,Shanxi,CN,Partnerprovinz,,,,IP Special 2022,,,Region,Region",
+        header=HEADER.strip() + ",qid_a,qid_b,type_a,type_b\n",
+    )
+    summary = ingest_partnerships(data, store=tmp_path / "store")
+    assert summary.twinnings == 1
+    with open_store(tmp_path / "store") as store:
+        regions = store.select(
+            "SELECT DISTINCT ?name WHERE { ?r a cd:Region ; rdfs:label ?name } ORDER BY ?name"
+        )
+        kinds = store.select("SELECT DISTINCT ?k WHERE { ?t a cd:Twinning ; cd:kind ?k }")
+    assert [r["name"] for r in regions] == ["Nordrhein-Westfalen", "Shanxi"]
+    assert kinds == [{"k": "https://citydiplo.org/id/kind/partner-province"}]
+
+
+def test_coordinates_pick_the_nearest_of_places_sharing_a_name() -> None:
+    resolver = PlaceResolver("climactor.csv", {})
+    illinois = resolver.resolve(Place("Springfield", "US", latitude=39.80, longitude=-89.64), 7)
+    anywhere = resolver.resolve(Place("Springfield", "US"), 8)
+    assert (illinois.resolution, illinois.geonames_id) == ("geonames-nearest", 4250542)
+    assert anywhere.resolution == "ambiguous"
+    assert [item.row for item in resolver.review] == [8]
