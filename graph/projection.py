@@ -4,8 +4,9 @@ Layers are chosen explicitly:
 
 - ``twinning``: city – city, one edge per twinning (any kind);
 - ``membership``: member – network (a bipartite city–network graph);
-- ``contact``: city or association – federal body or programme; a contact made through an
-  intermediary becomes two edges (party – intermediary – body); a programme – its body;
+- ``contact``: city or association – federal body; a contact made through an intermediary
+  (an association, or the programme that funds) becomes two edges: party – intermediary –
+  body; a programme – the body it belongs to;
 - ``tie``: owner – asset, investor – investee, participant – vendor, company – controller,
   asset – the city it is located in.
 
@@ -57,15 +58,14 @@ SELECT DISTINCT ?a ?b ?relation ?kind ?since ?until ?status WHERE {
 }""",
     "contact": """
 SELECT DISTINCT ?a ?b ?relation ?kind ?since ?until ?status WHERE {
-  {
-    ?relation a cd:Contact ; cd:contactKind ?kind ; cd:from ?a .
-    { ?relation cd:via ?b } UNION { ?relation cd:to ?b FILTER NOT EXISTS { ?relation cd:via ?v } }
-  } UNION {
-    ?relation a cd:Contact ; cd:contactKind ?kind ; cd:via ?a ; cd:to ?b .
-  } UNION {
-    ?relation a cd:Contact ; cd:contactKind ?kind ; cd:programme ?a ; cd:to ?b .
-    FILTER (?a != ?b)
-  }
+  ?relation a cd:Contact ; cd:contactKind ?kind ; cd:from ?party ; cd:to ?body .
+  OPTIONAL { ?relation cd:via ?via }
+  OPTIONAL { ?relation cd:programme ?programme FILTER (?programme != ?body) }
+  BIND (COALESCE(?via, ?programme) AS ?intermediary)
+  VALUES ?leg { 1 2 }
+  BIND (IF(?leg = 1, ?party, ?intermediary) AS ?a)
+  BIND (IF(?leg = 1, COALESCE(?intermediary, ?body), ?body) AS ?b)
+  FILTER (BOUND(?a) && BOUND(?b))
   OPTIONAL { ?relation cd:since ?since } OPTIONAL { ?relation cd:until ?until }
 }""",
     "tie": """

@@ -324,8 +324,12 @@ def entity_iri(
     name: str | None = None,
     country: str | None = None,
 ) -> NamedNode:
-    """The IRI of an entity: QID-based where known, else GeoNames-based, else name+country."""
-    base = f"{ID}{class_name.casefold()}/"
+    """The IRI of an entity: QID-based where known, else GeoNames-based, else name+country.
+
+    Cities and regions share one base, so a place one file calls a city and another a region
+    stays one node.
+    """
+    base = f"{ID}{'city' if class_name == 'Region' else class_name.casefold()}/"
     if qid:
         return NamedNode(base + qid)
     if geonames_id is not None:

@@ -121,11 +121,15 @@ def ingest_parsed(
                 resolved[party] = places.resolve(party, parties[party])
             else:
                 resolved[party] = actors.resolve(party)
-        # What the registry knows about the actors it resolved (seat, founding year, names).
+        # What the registry knows about the actors it resolved (seat, parent body, founding
+        # year, names). Resolving a parent can add its own details: the list grows as we go.
         for details in actors.details:
+            for actor in (details.actor, details.part_of):
+                if actor is not None and actor not in resolved:
+                    resolved[actor] = actors.resolve(actor)
             if details.located_in is not None and details.located_in not in resolved:
                 resolved[details.located_in] = places.resolve(details.located_in, 0)
-        parsed.actors.extend(actors.details)
+        parsed.actors.extend(dict.fromkeys(actors.details))
         graph = source_graph_quads(description, parsed, resolved)
         result = write_source(graph_store, description, graph)
     summary.places = len({r.iri for p, r in resolved.items() if isinstance(p, Place)})

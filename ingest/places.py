@@ -121,9 +121,11 @@ class PlaceResolver:
     def _resolve(self, place: Place, row: int) -> ResolvedPlace:
         country = resolve_country(place.country)
         if place.qid:
-            return self._resolved(
+            resolved = self._resolved(
                 place, country, "qid", vocab.entity_iri(place.entity_type, qid=place.qid)
             )
+            self._remember(resolved)
+            return resolved
         assert place.name, "parsers reject places with neither QID nor name"
         key = fold(place.name)
         iso2 = country.iso2 if country else None
@@ -169,6 +171,15 @@ class PlaceResolver:
             population=place.population if place.population is not None else chosen.population,
             alternate_names=alternates,
         )
+
+    def _remember(self, resolved: ResolvedPlace) -> None:
+        """Later rows of the same ingest that name this place without a QID find it."""
+        if not resolved.name:
+            return
+        entity = KnownEntity(resolved.iri, resolved.country_iso2)
+        for key in {(fold(resolved.name), resolved.country_iso2), (fold(resolved.name), None)}:
+            if entity not in self.known.setdefault(key, []):
+                self.known[key].append(entity)
 
     def _resolved(self, place: Place, country: Country | None, outcome: str, iri) -> ResolvedPlace:
         return ResolvedPlace(
