@@ -193,6 +193,9 @@ _QIDS = {
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive key: 'Österreich' and 'osterreich' meet."""
+    if text.isascii():
+        # Most names: nothing to decompose (a third of the time of building the gazetteer).
+        return " ".join(text.casefold().split())
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.replace("ß", "ss").casefold().replace("’", "'").split())

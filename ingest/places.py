@@ -144,9 +144,17 @@ class PlaceResolver:
             return self._minted(place, country, "unresolved")
         chosen = candidates[0]
         outcome = "geonames"
+        has_coordinates = place.latitude is not None and place.longitude is not None
         nearest = _nearest(place, candidates)
         if nearest is not None:
             chosen, outcome = nearest, "geonames-nearest" if len(candidates) > 1 else "geonames"
+        elif has_coordinates:
+            # Every namesake lies far from where the input puts the place: a different place
+            # (Tabernas is not Tavernes de la Valldigna), not a match.
+            self._note(
+                place, row, "unresolved", "", [f"{c.describe()}: too far" for c in candidates]
+            )
+            return self._minted(place, country, "unresolved")
         elif len(candidates) > 1:
             if chosen.population < DOMINANCE_FACTOR * candidates[1].population:
                 self._note(place, row, "ambiguous", "", [c.describe() for c in candidates])

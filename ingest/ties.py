@@ -29,7 +29,9 @@ from pathlib import Path
 
 from ..graph.records import ActorDetails, ParsedSource, Party, Place, TieRecord
 from ..graph.vocab import CRITICAL_SECTORS, TIE_KINDS, tie_kind
-from .contacts import (
+from .countries import fold, resolve_country
+from .pipeline import IngestSummary, Tracker, ingest_parsed, untracked
+from .relation_csv import (
     PARTY_TYPES,
     PLACE_TYPES,
     RelationTable,
@@ -45,8 +47,6 @@ from .contacts import (
     read_table,
     valid_records,
 )
-from .countries import fold, resolve_country
-from .pipeline import IngestSummary, Tracker, ingest_parsed, untracked
 from .validate import parse_status
 
 FORMAT = "ties-csv"

@@ -271,3 +271,10 @@ def test_coordinates_pick_the_nearest_of_places_sharing_a_name() -> None:
     assert (illinois.resolution, illinois.geonames_id) == ("geonames-nearest", 4250542)
     assert anywhere.resolution == "ambiguous"
     assert [item.row for item in resolver.review] == [8]
+
+
+def test_a_namesake_far_from_the_given_coordinates_is_not_a_match() -> None:
+    resolver = PlaceResolver("climactor.csv", {})
+    tabernas = resolver.resolve(Place("Tabernas", "ES", latitude=37.05, longitude=-2.39), 12)
+    assert tabernas.resolution == "unresolved" and tabernas.name == "Tabernas"
+    assert "Tavernes de la Valldigna" in resolver.review[0].candidates

@@ -25,6 +25,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:.6g}"
+    if isinstance(value, list | tuple):
+        return " ".join(map(_cell, value))
     return str(value)
 
 
