@@ -66,7 +66,7 @@ def print_summary(summary: IngestSummary) -> None:
     )
     print(
         f"{summary.source} ({summary.format}): {summary.rows} rows, "
-        f"{relations or 'no relations'}, {summary.places} places, "
+        f"{relations or 'no relations'}, {summary.places} place{'s' * (summary.places != 1)}, "
         f"{summary.triples_added} triples added"
         + (
             f", replaced {summary.replaced_versions} older version"

@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..graph.vocab import ID
+
 
 class OutputFormat(str, Enum):
     table = "table"
@@ -55,8 +57,13 @@ def print_rows(
             table.add_column(column, overflow="fold")
         for row in rows:
             # Cells are plain text: markup in names from data files must not be interpreted.
-            table.add_row(*(Text(_cell(row.get(c))) for c in columns))
+            table.add_row(*(Text(_compact(_cell(row.get(c)))) for c in columns))
         Console(file=stream, soft_wrap=False).print(table)
+
+
+def _compact(text: str) -> str:
+    # Tables are read by people: citydiplo's own IRIs as cdid:… (CSV and JSON keep them whole).
+    return "cdid:" + text.removeprefix(ID) if text.startswith(ID) else text
 
 
 def print_document(
