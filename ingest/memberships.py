@@ -30,8 +30,9 @@ from .actors import ACTOR_TYPES
 from .climactor import registry_actor
 from .countries import fold, resolve_country
 from .pipeline import IngestSummary, Tracker, ingest_parsed, untracked
-from .text import check_no_mojibake, csv_rows, read_text, repaired, sniff_delimiter
-from .validate import RowGate, parse_date
+from .relation_csv import RowProblem, read_table
+from .text import csv_rows, read_text, sniff_delimiter
+from .validate import parse_date
 
 FORMAT = "memberships-csv"
 FORMATS = ("list", "wide")
@@ -41,30 +42,6 @@ PLACE_TYPES = ("City", "Region")
 # Countries take part as controllers of companies, assets are owned: neither is a member.
 MEMBER_TYPES = PLACE_TYPES + tuple(t for t in ACTOR_TYPES if t not in ("Country", "Asset"))
 NETWORK_TYPES = tuple(t for t in ACTOR_TYPES if t not in ("Country", "Asset"))
-
-
-def _check_header(file: str, line: int, header: list[str]) -> list[str]:
-    columns = [cell.strip().lstrip("\ufeff").casefold() for cell in header]
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise IngestError(
-            file,
-            f"missing column(s): {', '.join(missing)}",
-            line=line,
-            hint=f"the header must be {','.join(REQUIRED)} (+ optional {','.join(OPTIONAL)})",
-        )
-    extra = [c for c in columns if c not in REQUIRED + OPTIONAL]
-    if extra:
-        raise IngestError(
-            file,
-            f"unknown column(s): {', '.join(extra)}",
-            line=line,
-            hint=f"allowed columns: {','.join(REQUIRED + OPTIONAL)}",
-        )
-    repeated = sorted({c for c in columns if columns.count(c) > 1})
-    if repeated:
-        raise IngestError(file, f"column(s) named twice: {', '.join(repeated)}", line=line)
-    return columns
 
 
 def parse(
@@ -78,73 +55,37 @@ def parse(
 
     Returns the records and the file's checksum.
     """
-    text_file = read_text(path, encoding)
-    file = str(path)
-    text = text_file.text.lstrip("\ufeff")
-    first_line = next(line for line in text.splitlines() if line.strip())
-    rows = csv_rows(text, sniff_delimiter(first_line, ",;"), file)
-    header_line, header = next(
-        ((line, cells) for line, cells in rows if any(c.strip() for c in cells)), (1, [])
+    table = read_table(
+        path,
+        FORMAT,
+        REQUIRED,
+        OPTIONAL,
+        encoding=encoding,
+        repair_mojibake=repair_mojibake,
+        skip_invalid=skip_invalid,
     )
-    columns = _check_header(file, header_line, header)
-    source_lines = text.split("\n")
-    gate = RowGate(file, skip_invalid)
-    parsed = ParsedSource(file, FORMAT, row_count=0)
+    memberships = table.parsed.memberships
     seen: dict[tuple, int] = {}
-    for line, cells in rows:
-        if not any(cell.strip() for cell in cells):
-            continue
-        parsed.row_count += 1
-        raw = source_lines[line - 1].rstrip("\r")
-        if len(cells) != len(columns):
-            gate.reject(
-                line,
-                f"{len(cells)} cells, but the header has {len(columns)} columns",
-                raw,
-                hint="quote a cell that contains the delimiter",
-            )
-            continue
-        row = dict(zip(columns, cells, strict=True))
-        values = _values(file, line, row, repair_mojibake, gate, raw)
-        record = _record(line, values, gate, raw) if values is not None else None
-        if record is None:
+    for row in table.rows:
+        try:
+            record = _record(row.line, row.values)
+        except RowProblem as problem:
+            table.reject(row, problem)
             continue
         key = _membership_key(record)
         if key in seen:
-            gate.reject(
-                line,
-                f"duplicate row: repeats the membership of {record.member.describe()} in "
-                f"{record.organisation.name} on line {seen[key]}",
-                raw,
-                hint="one row per membership: delete one of the two rows",
+            table.reject(
+                row,
+                RowProblem(
+                    f"duplicate row: repeats the membership of {record.member.describe()} in "
+                    f"{record.organisation.name} on line {seen[key]}",
+                    hint="one row per membership: delete one of the two rows",
+                ),
             )
             continue
-        seen[key] = line
-        parsed.memberships.append(record)
-    if parsed.row_count == 0:
-        raise IngestError(file, "the file has a header but no data rows", line=header_line)
-    gate.require_some_valid(len(parsed.memberships))
-    parsed.rejections = gate.rejections
-    return parsed, text_file.sha256
-
-
-def _values(
-    file: str, line: int, row: dict[str, str], repair_mojibake: bool, gate: RowGate, raw: str
-) -> dict[str, str] | None:
-    """The row's cells, stripped, with mojibake repaired or refused."""
-    values = {}
-    for column, value in row.items():
-        value = value.strip()
-        if repair_mojibake:
-            value = repaired(value)
-        else:
-            try:
-                check_no_mojibake(file, line, column, value)
-            except IngestError as error:
-                gate.reject(line, error.reason, raw, column, hint=error.hint)
-                return None
-        values[column] = value
-    return values
+        seen[key] = row.line
+        memberships.append(record)
+    return table.finish(len(memberships))
 
 
 def _type(text: str, allowed: tuple[str, ...], default: str) -> str | None:
@@ -153,42 +94,37 @@ def _type(text: str, allowed: tuple[str, ...], default: str) -> str | None:
     return next((t for t in allowed if t.casefold() == text.casefold()), None)
 
 
-def _record(line: int, values: dict[str, str], gate: RowGate, raw: str) -> MembershipRecord | None:
+def _record(line: int, values: dict[str, str]) -> MembershipRecord:
     network, name, country = values["network"], values["city"], values["country"]
-    qid = values.get("qid", "")
+    qid = values["qid"]
     if not network:
-        gate.reject(line, "the network is empty", raw, "network")
-        return None
-    network_type = _type(values.get("network_type", ""), NETWORK_TYPES, "CityNetwork")
-    member_type = _type(values.get("member_type", ""), MEMBER_TYPES, "City")
+        raise RowProblem("the network is empty", "network")
+    network_type = _type(values["network_type"], NETWORK_TYPES, "CityNetwork")
+    member_type = _type(values["member_type"], MEMBER_TYPES, "City")
     if network_type is None:
         known = ", ".join(NETWORK_TYPES)
-        reason = f"unknown network_type {values['network_type']!r} (use one of: {known})"
-        gate.reject(line, reason, raw, "network_type")
-        return None
+        raise RowProblem(
+            f"unknown network_type {values['network_type']!r} (use one of: {known})",
+            "network_type",
+        )
     if member_type is None:
         known = ", ".join(MEMBER_TYPES)
-        reason = f"unknown member_type {values['member_type']!r} (use one of: {known})"
-        gate.reject(line, reason, raw, "member_type")
-        return None
+        raise RowProblem(
+            f"unknown member_type {values['member_type']!r} (use one of: {known})", "member_type"
+        )
     if not name and not (qid and member_type in PLACE_TYPES):
-        gate.reject(line, "the member's name (column city) is empty", raw, "city")
-        return None
+        raise RowProblem("the member's name (column city) is empty", "city")
     if qid and not QID_PATTERN.fullmatch(qid):
-        gate.reject(line, f"{qid!r} is not a Wikidata QID (Q followed by digits)", raw, "qid")
-        return None
+        raise RowProblem(f"{qid!r} is not a Wikidata QID (Q followed by digits)", "qid")
     if country and resolve_country(country) is None:
-        gate.reject(line, f"unknown country {country!r}", raw, "country")
-        return None
+        raise RowProblem(f"unknown country {country!r}", "country")
     try:
         since = parse_date(values["since"], "since") if values["since"] else None
         until = parse_date(values["until"], "until") if values["until"] else None
     except ValueError as error:
-        gate.reject(line, str(error), raw)
-        return None
+        raise RowProblem(str(error)) from None
     if since and until and until < since:
-        gate.reject(line, f"since {since} is after until {until}", raw)
-        return None
+        raise RowProblem(f"since {since} is after until {until}")
     member: Place | Actor
     if member_type in PLACE_TYPES:
         member = Place(name or None, country or None, qid or None, entity_type=member_type)

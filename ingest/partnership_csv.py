@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import IngestError
 from ..graph.records import ParsedSource, Place, TwinningRecord
 from ..graph.vocab import QID_PATTERN, TWINNING_KINDS, twinning_kind
 from .countries import resolve_country
-from .text import check_no_mojibake, csv_rows, read_text, repaired, sniff_delimiter
-from .validate import RowGate, parse_date, parse_status, twinning_problem
+from .relation_csv import RowProblem, read_table
+from .validate import parse_date, parse_status, twinning_problem
 
 FORMAT = "citydiplo-csv"
 REQUIRED = (
@@ -50,34 +49,6 @@ def looks_like(path: Path) -> bool:
     return {"city_a", "city_b"} <= cells
 
 
-def _check_header(file: str, line: int, header: list[str]) -> list[str]:
-    columns = [cell.strip().casefold() for cell in header]
-    missing = [c for c in REQUIRED if c not in columns]
-    extra = [c for c in columns if c not in REQUIRED + OPTIONAL]
-    if missing:
-        raise IngestError(
-            file,
-            f"missing column(s): {', '.join(missing)}",
-            line=line,
-            hint=f"the header must be {','.join(REQUIRED)} (+ optional {','.join(OPTIONAL)})",
-        )
-    if extra:
-        raise IngestError(
-            file,
-            f"unknown column(s): {', '.join(extra)}",
-            line=line,
-            hint=f"allowed columns: {','.join(REQUIRED + OPTIONAL)}",
-        )
-    repeated = sorted({c for c in columns if columns.count(c) > 1})
-    if repeated:
-        raise IngestError(file, f"column(s) named twice: {', '.join(repeated)}", line=line)
-    return columns
-
-
-def _blank(cells: list[str]) -> bool:
-    return not any(cell.strip() for cell in cells)
-
-
 def parse(
     path: Path,
     *,
@@ -89,39 +60,24 @@ def parse(
 
     Returns the records and the file's checksum.
     """
-    text_file = read_text(path, encoding)
-    file = str(path)
-    text = text_file.text
-    first_line = next(line for line in text.lstrip("\ufeff").splitlines() if line.strip())
-    gate = RowGate(file, skip_invalid)
-    rows = csv_rows(text, sniff_delimiter(first_line, ",;"), file)
-    # Blank lines before the header are tolerated, as spreadsheets sometimes export them.
-    header_line, header = next(
-        ((line, cells) for line, cells in rows if not _blank(cells)), (1, [])
+    table = read_table(
+        path,
+        FORMAT,
+        REQUIRED,
+        OPTIONAL,
+        encoding=encoding,
+        repair_mojibake=repair_mojibake,
+        skip_invalid=skip_invalid,
     )
-    columns = _check_header(file, header_line, header)
-    # csv_rows counts lines by "\n", so the report quotes the same lines.
-    source_lines = text.lstrip("\ufeff").split("\n")
-    parsed = ParsedSource(file, FORMAT, row_count=0)
+    twinnings = table.parsed.twinnings
     seen: dict[tuple, int] = {}
-    for line, cells in rows:
-        if _blank(cells):
+    for row in table.rows:
+        try:
+            record = _record(row.line, row.values)
+        except RowProblem as problem:
+            table.reject(row, problem)
             continue
-        parsed.row_count += 1
-        raw = source_lines[line - 1].rstrip("\r")
-        if len(cells) != len(columns):
-            gate.reject(
-                line,
-                f"{len(cells)} cells, but the header has {len(columns)} columns",
-                raw,
-                hint="quote a cell that contains the delimiter",
-            )
-            continue
-        record = _record(
-            file, line, dict(zip(columns, cells, strict=True)), repair_mojibake, gate, raw
-        )
-        if record is None:
-            continue
+        # A–B and B–A of the same kind are the same twinning.
         key = (
             frozenset(
                 {
@@ -132,84 +88,53 @@ def parse(
             record.kind.key,
         )
         if key in seen:
-            gate.reject(
-                line,
-                f"duplicate row: repeats the {record.kind.key} twinning of "
-                f"{record.partner_a.describe()} and {record.partner_b.describe()} "
-                f"on line {seen[key]}",
-                raw,
-                hint="delete one of the two rows",
+            table.reject(
+                row,
+                RowProblem(
+                    f"duplicate row: repeats the {record.kind.key} twinning of "
+                    f"{record.partner_a.describe()} and {record.partner_b.describe()} "
+                    f"on line {seen[key]}",
+                    hint="delete one of the two rows",
+                ),
             )
             continue
-        seen[key] = line
-        parsed.twinnings.append(record)
-    if parsed.row_count == 0:
-        raise IngestError(file, "the file has a header but no data rows", line=header_line)
-    gate.require_some_valid(len(parsed.twinnings))
-    parsed.rejections = gate.rejections
-    return parsed, text_file.sha256
+        seen[key] = row.line
+        twinnings.append(record)
+    return table.finish(len(twinnings))
 
 
-def _record(
-    file: str, line: int, row: dict[str, str], repair_mojibake: bool, gate: RowGate, raw: str
-) -> TwinningRecord | None:
-    values = {}
-    for column, value in row.items():
-        value = value.strip()
-        if repair_mojibake:
-            value = repaired(value)
-        else:
-            try:
-                check_no_mojibake(file, line, column, value)
-            except IngestError as error:
-                gate.reject(line, error.reason, raw, column, hint=error.hint)
-                return None
-        values[column] = value
-    places = []
-    for side in ("a", "b"):
-        name, country, qid = (
-            values[f"city_{side}"],
-            values[f"country_{side}"],
-            values.get(f"qid_{side}", ""),
+def _place(values: dict[str, str], side: str) -> Place:
+    name, country, qid = values[f"city_{side}"], values[f"country_{side}"], values[f"qid_{side}"]
+    if not name and not qid:
+        raise RowProblem("the city name is empty", f"city_{side}")
+    if qid and not QID_PATTERN.fullmatch(qid):
+        raise RowProblem(f"{qid!r} is not a Wikidata QID (Q followed by digits)", f"qid_{side}")
+    if country and resolve_country(country) is None:
+        raise RowProblem(f"unknown country {country!r}", f"country_{side}")
+    place_type = values[f"type_{side}"].capitalize() or "City"
+    if place_type not in PLACE_TYPES:
+        raise RowProblem(
+            f"unknown type {values[f'type_{side}']!r} (use City or Region)", f"type_{side}"
         )
-        if not name and not qid:
-            gate.reject(line, "the city name is empty", raw, f"city_{side}")
-            return None
-        if qid and not QID_PATTERN.fullmatch(qid):
-            gate.reject(
-                line, f"{qid!r} is not a Wikidata QID (Q followed by digits)", raw, f"qid_{side}"
-            )
-            return None
-        if country and resolve_country(country) is None:
-            gate.reject(line, f"unknown country {country!r}", raw, f"country_{side}")
-            return None
-        place_type = values.get(f"type_{side}", "").capitalize() or "City"
-        if place_type not in PLACE_TYPES:
-            gate.reject(
-                line,
-                f"unknown type {values[f'type_{side}']!r} (use City or Region)",
-                raw,
-                f"type_{side}",
-            )
-            return None
-        places.append(Place(name or None, country or None, qid or None, entity_type=place_type))
+    return Place(name or None, country or None, qid or None, entity_type=place_type)
+
+
+def _record(line: int, values: dict[str, str]) -> TwinningRecord:
+    partner_a, partner_b = _place(values, "a"), _place(values, "b")
     kind = twinning_kind(values["kind"]) if values["kind"] else twinning_kind("partnership")
     if kind is None:
         known = ", ".join(f"{k.key} ({k.label_de})" for k in TWINNING_KINDS)
-        gate.reject(line, f"unknown kind {values['kind']!r}; known kinds: {known}", raw, "kind")
-        return None
+        raise RowProblem(f"unknown kind {values['kind']!r}; known kinds: {known}", "kind")
     try:
         since = parse_date(values["since"], "since") if values["since"] else None
         until = parse_date(values["until"], "until") if values["until"] else None
         status = parse_status(values["status"]) if values["status"] else None
     except ValueError as error:
-        gate.reject(line, str(error), raw)
-        return None
+        raise RowProblem(str(error)) from None
     record = TwinningRecord(
-        places[0], places[1], kind, line, since, until, status, values["source"] or None
+        partner_a, partner_b, kind, line, since, until, status, values["source"] or None
     )
     problem = twinning_problem(record)
     if problem:
-        gate.reject(line, problem, raw)
-        return None
+        raise RowProblem(problem)
     return record
