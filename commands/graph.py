@@ -15,7 +15,7 @@ from ..graph.store import open_store
 from ..queries.sources import list_sources
 from ..queries.sparql import run_sparql
 from ..queries.stats import graph_stats
-from ..queries.validation import in_plain_words, summary, validate
+from ..queries.validation import COLUMNS, in_plain_words, summary, validate
 from ..views.tabular import OutputFormat, print_document, print_rows
 from .options import FormatOption, StoreOption
 
@@ -110,6 +110,6 @@ def validate_command(store: StoreOption = None, format: FormatOption = OutputFor
             print(in_plain_words(violation))
         print(summary(report))
     else:
-        print_rows(report.violations, format)
+        print_rows(report.violations, format, columns=COLUMNS)
     if not report.conforms:
         raise typer.Exit(1)
