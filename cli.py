@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from .commands import demo, graph, ingest, networks
+from .commands import analysis, centrality, demo, exposure, graph, ingest, networks, paths
 from .commands.options import err
 from .errors import CitydiploError
 
@@ -28,6 +28,15 @@ app.command()(graph.export)
 app.command("validate")(graph.validate_command)
 app.command()(networks.networks)
 app.command()(networks.members)
+app.command()(paths.path)
+app.command()(paths.brokers)
+app.command()(paths.whatif)
+app.command()(exposure.exposure)
+app.command()(centrality.centrality)
+app.command()(analysis.communities)
+app.command()(analysis.matrix)
+app.command()(analysis.timeline)
+app.command("export-network")(analysis.export_network)
 
 
 def main() -> None:

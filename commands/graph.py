@@ -11,7 +11,10 @@ from typing import Annotated
 import pyoxigraph as ox
 import typer
 
+from ..errors import QueryError
 from ..graph.store import open_store
+from ..queries.named import describe_named_queries, run_named
+from ..queries.network_stats import network_statistics_of_store
 from ..queries.sources import list_sources
 from ..queries.sparql import run_sparql
 from ..queries.stats import graph_stats
@@ -20,13 +23,26 @@ from ..views.tabular import OutputFormat, print_document, print_rows
 from .options import FormatOption, StoreOption
 
 
-def stats(store: StoreOption = None, format: FormatOption = OutputFormat.table) -> None:
+def stats(
+    store: StoreOption = None,
+    format: FormatOption = OutputFormat.table,
+    network: Annotated[
+        bool,
+        typer.Option(
+            "--network",
+            help="Degrees, transitivity, assortativity, components, diameter and mean distance "
+            "of the twinning network.",
+        ),
+    ] = False,
+) -> None:
     """Entities per class, relations per kind, sources and twinning-network figures.
 
     Example: citydiplo stats --format json
+    Example: citydiplo stats --network
     """
     with open_store(store) as graph_store:
-        print_document(graph_stats(graph_store), format)
+        document = network_statistics_of_store(graph_store) if network else graph_stats(graph_store)
+    print_document(document, format)
 
 
 def sources(store: StoreOption = None, format: FormatOption = OutputFormat.table) -> None:
@@ -39,14 +55,40 @@ def sources(store: StoreOption = None, format: FormatOption = OutputFormat.table
 
 
 def sparql(
-    query: Annotated[str, typer.Argument(help="A SPARQL query, or @file.rq to read one.")],
+    query: Annotated[
+        str | None, typer.Argument(help="A SPARQL query, or @file.rq to read one.")
+    ] = None,
+    named: Annotated[
+        str | None, typer.Option("--named", help="A query of queries/sparql/, by name.")
+    ] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="NAME=VALUE for --named (repeatable).")
+    ] = None,
+    list_named: Annotated[
+        bool, typer.Option("--list-named", help="List the named queries and their parameters.")
+    ] = False,
     store: StoreOption = None,
     format: FormatOption = OutputFormat.table,
 ) -> None:
-    """Run a SPARQL query over all graphs (prefixes cd:, wd:, wdt:, schema:, … predeclared).
+    """Run a SPARQL query over all graphs (prefixes cd:, wd:, wdt:, schema:, … predeclared),
+    or one of the named queries with its parameters bound (never spliced into the text).
 
     Example: citydiplo sparql 'SELECT ?c WHERE { ?c a cd:City } LIMIT 5'
+    Example: citydiplo sparql --named twinnings_of_city --param city=Dortmund
     """
+    if list_named:
+        print_rows(describe_named_queries(), format, title="Named queries")
+        return
+    if named:
+        bad = [p for p in param or () if "=" not in p]
+        if bad:
+            raise QueryError(f"--param takes NAME=VALUE, not {bad[0]!r}")
+        with open_store(store) as graph_store:
+            answer = run_named(graph_store, named, dict(p.split("=", 1) for p in param or ()))
+        print_rows(answer.rows, format, columns=answer.columns)
+        return
+    if query is None:
+        raise QueryError("give a SPARQL query, @file.rq, --named NAME or --list-named")
     text = Path(query[1:]).read_text(encoding="utf-8") if query.startswith("@") else query
     with open_store(store) as graph_store:
         answer = run_sparql(graph_store, text)
