@@ -20,8 +20,10 @@ SEED_FACTS = SHARED / "seed-facts" / "seed_facts.json"
 
 @pytest.fixture(autouse=True)
 def _work_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Reports that commands write to the current directory land in the test's own folder."""
+    """Reports that commands write to the current directory land in the test's own folder,
+    and cached projections in its own cache."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CITYDIPLO_CACHE", str(tmp_path / "cache"))
 
 
 @pytest.fixture

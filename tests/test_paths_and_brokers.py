@@ -105,3 +105,24 @@ def test_separation_counts_equal_removing_each_vertex(nodes: int, edges: int, se
         rest = graph.subgraph(component - {vertex})
         expected[vertex] = len(component) - 1 - max(len(c) for c in nx.connected_components(rest))
     assert separated_by_removal(graph) == expected
+
+
+def test_a_projection_is_cached_until_the_store_changes(tmp_path: Path) -> None:
+    # Data no other test uses: the cache is shared by every store holding the same sources.
+    own = tmp_path / "own.csv"
+    own.write_text(RUHR.replace("Köln,DE,Lille,FR", "Bonn,DE,Oxford,GB"), encoding="utf-8")
+    ruhr_store = tmp_path / "own-store"
+    ingest_partnerships(own, store=ruhr_store)
+    with open_store(ruhr_store) as store:
+        first = project(store)
+        assert project(store) is first  # same process: the very same graph
+    cached = list((tmp_path / "cache").glob("projection-*.pickle"))
+    assert len(cached) == 1
+
+    more = tmp_path / "more.csv"
+    more.write_text(RUHR.splitlines()[0] + "\nWuhan,CN,Duisburg,DE,Partnerschaft,1982,,,x\n")
+    ingest_partnerships(more, store=ruhr_store)
+    with open_store(ruhr_store) as store:
+        after = project(store)
+    assert after.number_of_edges() == first.number_of_edges() + 1
+    assert len(list((tmp_path / "cache").glob("projection-*.pickle"))) == 2
