@@ -26,6 +26,7 @@ test: install lint
 bench: install
 	$(BIN)/python bench/ingest_and_query.py
 	$(BIN)/python bench/climactor_ingest.py
+	$(BIN)/python bench/centrality.py
 
 clean:
 	rm -rf $(VENV) .citydiplo .pytest_cache tests/artifacts

@@ -1,7 +1,7 @@
 """citydiplo's centralities against networkx's own, on the 2016 Wikidata twinning graph, in one
 run.
 
-    .venv/bin/python bench/centrality.py            # networkx exact: about 10 minutes
+    .venv/bin/python bench/centrality.py            # networkx exact: about 15 minutes
     .venv/bin/python bench/centrality.py --quick    # networkx's all-pairs metrics estimated
 
 The graph is built once, as the CLI builds it: the snapshot ingested into a fresh store (or

@@ -17,8 +17,7 @@ from ..queries.communities import communities as louvain_communities
 from ..queries.network_stats import country_matrix
 from ..queries.timeline import timeline as growth_timeline
 from ..views.tabular import OutputFormat, print_rows
-from .options import FormatOption, StoreOption, err
-from .paths import AsOfOption, LayersOption, chosen_layers
+from .options import AsOfOption, FormatOption, LayersOption, StoreOption, chosen_layers, err
 
 
 def communities(

@@ -12,8 +12,7 @@ from ..graph.store import open_store
 from ..queries.centrality import METRICS, ranked, relation_network
 from ..queries.centrality import centrality as values_of
 from ..views.tabular import OutputFormat, print_rows
-from .options import FormatOption, StoreOption
-from .paths import AsOfOption, LayersOption, chosen_layers
+from .options import AsOfOption, FormatOption, LayersOption, StoreOption, chosen_layers
 
 Metric = Enum("Metric", {name: name for name in METRICS}, type=str)
 

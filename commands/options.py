@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.progress import track
 
+from ..errors import QueryError
+from ..graph.projection import LAYERS
 from ..graph.store import STORE_ENV
 from ..ingest.pipeline import IngestSummary
 from ..views.tabular import OutputFormat
@@ -35,6 +37,27 @@ RepairOption = Annotated[
     typer.Option(help="Repair UTF-8 read as Latin-1 ('KÃ¶ln' -> 'Köln') instead of refusing it."),
 ]
 ReportsOption = Annotated[Path, typer.Option(help="Folder for the review and rejection reports.")]
+LayersOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--layers",
+        help=f"Layers to use, comma-separated or repeated: {', '.join(LAYERS)} [default: all].",
+    ),
+]
+AsOfOption = Annotated[
+    int | None, typer.Option("--as-of", help="Only relations active in this year.")
+]
+
+
+def chosen_layers(values: list[str] | None) -> tuple[str, ...]:
+    """The layers named by --layers (comma-separated or repeated), in the order of LAYERS."""
+    if not values:
+        return LAYERS
+    named = {part.strip() for value in values for part in value.split(",") if part.strip()}
+    unknown = sorted(named - set(LAYERS))
+    if unknown:
+        raise QueryError(f"unknown layer(s) {', '.join(unknown)}; layers are {', '.join(LAYERS)}")
+    return tuple(layer for layer in LAYERS if layer in named)
 
 
 def tracker() -> Callable[[Iterable[Any], str, int], Iterable[Any]]:

@@ -7,8 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import QueryError
-from ..graph.projection import LAYERS, ProjectionOptions, project
+from ..graph.projection import ProjectionOptions, project
 from ..graph.store import open_store
 from ..queries.brokers import brokers_by_layer
 from ..queries.entities import entity_index, find_entity
@@ -16,18 +15,7 @@ from ..queries.federal import channel_directions, channel_graph, federal_channel
 from ..queries.paths import layer_view, paths_between
 from ..queries.whatif import Removal, check_removal, what_if
 from ..views.tabular import OutputFormat, print_document, print_rows
-from .options import FormatOption, StoreOption
-
-LayersOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--layers",
-        help=f"Layers to use, comma-separated or repeated: {', '.join(LAYERS)} [default: all].",
-    ),
-]
-AsOfOption = Annotated[
-    int | None, typer.Option("--as-of", help="Only relations active in this year.")
-]
+from .options import AsOfOption, FormatOption, LayersOption, StoreOption, chosen_layers
 
 _HOP_COLUMNS = ["path", "hop", "from", "to", "kind", "layer", "since", "source", "dataset", "row"]
 _BROKER_COLUMNS = ["layer", "kind", "name", "country", "disconnects", "cities", "bodies", "iri"]
@@ -42,17 +30,6 @@ _FEDERAL_COLUMNS = [
     "iri",
     "intermediary_iri",
 ]
-
-
-def chosen_layers(values: list[str] | None) -> tuple[str, ...]:
-    """The layers named by --layers (comma-separated or repeated), in the order of LAYERS."""
-    if not values:
-        return LAYERS
-    named = {part.strip() for value in values for part in value.split(",") if part.strip()}
-    unknown = sorted(named - set(LAYERS))
-    if unknown:
-        raise QueryError(f"unknown layer(s) {', '.join(unknown)}; layers are {', '.join(LAYERS)}")
-    return tuple(layer for layer in LAYERS if layer in named)
 
 
 def path(

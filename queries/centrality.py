@@ -13,7 +13,7 @@ import math
 import random
 import warnings
 from collections import defaultdict
-from collections.abc import Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -292,7 +292,7 @@ def _distance_sums(
             in_window[component[vertex]] += 1
         full = [in_window[component[vertex]] for vertex in range(n)]
         # Only a vertex with a neighbour whose ball grew in the last round can grow.
-        active: Any = inner
+        active: Collection[int] = inner
         neighbourhood = adjacency
         distance = 0
         while active:
@@ -321,8 +321,9 @@ def _distance_sums(
         for vertex in inner:
             reached[vertex] += size[vertex]
     for leaf, vertex in leaf_of.items():
-        # Every other vertex is one hop further than from the vertex; the vertex itself is at
-        # distance 1 (1 / 1), and the leaf is no longer at distance 1 from itself (1 / 2).
+        # From the leaf every other vertex is one hop further than from its neighbour, which
+        # is at distance 1 (1 / 1); the leaf itself was among its neighbour's finds at
+        # distance 1, counted in `shifted` as 1 / 2 and in `distances` as 1.
         reached[leaf] = reached[vertex]
         distances[leaf] = distances[vertex] + reached[vertex] - 2
         inverse[leaf] = shifted[vertex] + 1.0 - 0.5
