@@ -30,7 +30,7 @@ from .actors import ACTOR_TYPES
 from .climactor import registry_actor
 from .countries import fold, resolve_country
 from .pipeline import IngestSummary, Tracker, ingest_parsed, untracked
-from .relation_csv import RowProblem, read_table
+from .relation_csv import RowProblem, read_table, valid_records
 from .text import csv_rows, read_text, sniff_delimiter
 from .validate import parse_date
 
@@ -65,27 +65,17 @@ def parse(
         skip_invalid=skip_invalid,
     )
     memberships = table.parsed.memberships
-    seen: dict[tuple, int] = {}
-    for row in table.rows:
-        try:
-            record = _record(row.line, row.values)
-        except RowProblem as problem:
-            table.reject(row, problem)
-            continue
-        key = _membership_key(record)
-        if key in seen:
-            table.reject(
-                row,
-                RowProblem(
-                    f"duplicate row: repeats the membership of {record.member.describe()} in "
-                    f"{record.organisation.name} on line {seen[key]}",
-                    hint="one row per membership: delete one of the two rows",
-                ),
-            )
-            continue
-        seen[key] = row.line
-        memberships.append(record)
+    memberships.extend(
+        valid_records(table, lambda row: _record(row.line, row.values), _membership_key, _repeated)
+    )
     return table.finish(len(memberships))
+
+
+def _repeated(record: MembershipRecord, first_line: int) -> str:
+    return (
+        f"duplicate row: repeats the membership of {record.member.describe()} in "
+        f"{record.organisation.name} on line {first_line}"
+    )
 
 
 def _type(text: str, allowed: tuple[str, ...], default: str) -> str | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..graph.records import ParsedSource, Place, TwinningRecord
 from ..graph.vocab import QID_PATTERN, TWINNING_KINDS, twinning_kind
 from .countries import resolve_country
-from .relation_csv import RowProblem, read_table
+from .relation_csv import RowProblem, read_table, valid_records
 from .validate import parse_date, parse_status, twinning_problem
 
 FORMAT = "citydiplo-csv"
@@ -70,37 +70,28 @@ def parse(
         skip_invalid=skip_invalid,
     )
     twinnings = table.parsed.twinnings
-    seen: dict[tuple, int] = {}
-    for row in table.rows:
-        try:
-            record = _record(row.line, row.values)
-        except RowProblem as problem:
-            table.reject(row, problem)
-            continue
-        # A–B and B–A of the same kind are the same twinning.
-        key = (
-            frozenset(
-                {
-                    (record.partner_a.name, record.partner_a.country),
-                    (record.partner_b.name, record.partner_b.country),
-                }
-            ),
-            record.kind.key,
-        )
-        if key in seen:
-            table.reject(
-                row,
-                RowProblem(
-                    f"duplicate row: repeats the {record.kind.key} twinning of "
-                    f"{record.partner_a.describe()} and {record.partner_b.describe()} "
-                    f"on line {seen[key]}",
-                    hint="delete one of the two rows",
-                ),
-            )
-            continue
-        seen[key] = row.line
-        twinnings.append(record)
+    twinnings.extend(
+        valid_records(table, lambda row: _record(row.line, row.values), _identity, _repeated)
+    )
     return table.finish(len(twinnings))
+
+
+def _identity(record: TwinningRecord) -> tuple:
+    # A–B and B–A of the same kind are the same twinning.
+    partners = frozenset(
+        {
+            (record.partner_a.name, record.partner_a.country),
+            (record.partner_b.name, record.partner_b.country),
+        }
+    )
+    return (partners, record.kind.key)
+
+
+def _repeated(record: TwinningRecord, first_line: int) -> str:
+    return (
+        f"duplicate row: repeats the {record.kind.key} twinning of "
+        f"{record.partner_a.describe()} and {record.partner_b.describe()} on line {first_line}"
+    )
 
 
 def _place(values: dict[str, str], side: str) -> Place:

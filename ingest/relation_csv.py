@@ -330,20 +330,25 @@ def citation(values: dict[str, str]) -> str:
 
 
 def valid_records(
-    table: RelationTable, record_of: Callable[[Row], T], identity: Callable[[T], tuple]
+    table: RelationTable,
+    record_of: Callable[[Row], T],
+    identity: Callable[[T], tuple],
+    repeated: Callable[[T, int], str] | None = None,
 ) -> Iterator[T]:
     """The record of each valid row; a bad row, or one repeating an earlier row's relation,
-    goes to the gate."""
+    goes to the gate. `repeated(record, first_line)` words the duplicate's reason."""
     seen: dict[tuple, int] = {}
     for row in table.rows:
         try:
             record = record_of(row)
             key = identity(record)
             if key in seen:
-                raise RowProblem(
-                    f"duplicate row: states the same {key[0]} as line {seen[key]}",
-                    hint="delete one of the two rows",
+                reason = (
+                    repeated(record, seen[key])
+                    if repeated
+                    else f"duplicate row: states the same {key[0]} as line {seen[key]}"
                 )
+                raise RowProblem(reason, hint="delete one of the two rows")
         except RowProblem as problem:
             table.reject(row, problem)
             continue
