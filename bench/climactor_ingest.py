@@ -17,21 +17,18 @@ the membership parser instead of the partnership parser.
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from time import perf_counter
 from typing import Any, TypeVar
 
-from ingest_and_query import cpu_seconds, machine, peak_rss_mib
+from ingest_and_query import IngestClock, cpu_seconds, machine, peak_rss_mib
 
 BENCH_DIR = Path(__file__).resolve().parent
 CLIMACTOR = (
@@ -60,51 +57,8 @@ PHASES = (
 T = TypeVar("T")
 
 
-class Clock:
-    """Wall time per phase of one real `ingest_memberships` call (its functions wrapped)."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-
-    def add(self, phase: str, seconds: float) -> None:
-        self.seconds[phase] = self.seconds.get(phase, 0.0) + seconds
-
-    def timed(self, function: Callable[..., T], phase: str) -> Callable[..., T]:
-        @functools.wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> T:
-            start = perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self.add(phase, perf_counter() - start)
-
-        return wrapper
-
-    @contextmanager
-    def instrumented(self) -> Iterator[Clock]:
-        from citydiplo.graph.store import GraphStore
-        from citydiplo.ingest import memberships, pipeline, places
-
-        targets = (
-            (memberships, "read_memberships", "parse"),
-            (places, "gazetteer", "resolve: GeoNames index"),
-            (pipeline, "source_graph_quads", "build quads"),
-            (pipeline, "write_source", "write"),
-            (GraphStore, "commit_graph", "write: bulk load + commit"),
-        )
-        originals = [(owner, name, getattr(owner, name)) for owner, name, _ in targets]
-        try:
-            for (owner, name, phase), (_, _, original) in zip(targets, originals, strict=True):
-                setattr(owner, name, self.timed(original, phase))
-            yield self
-        finally:
-            for owner, name, original in reversed(originals):
-                setattr(owner, name, original)
-
-    def track(self, items: Iterable[T], _description: str, _total: int) -> Iterator[T]:
-        start = perf_counter()
-        yield from items
-        self.add("resolve", perf_counter() - start)
+class Clock(IngestClock):
+    """The ingest clock, with resolution split into building the GeoNames index and names."""
 
     def phases(self, total: float) -> dict[str, float]:
         phases = dict(self.seconds)
@@ -122,12 +76,21 @@ def top_networks(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def measure_citydiplo() -> dict[str, Any]:
     """One ingest into a fresh store directory, then the member counts on it."""
-    from citydiplo.graph.store import open_store
+    from citydiplo.graph.store import GraphStore, open_store
+    from citydiplo.ingest import memberships, pipeline, places
     from citydiplo.ingest.memberships import ingest_memberships
     from citydiplo.queries.networks import network_members_counts
 
     rss_imports = peak_rss_mib()
-    clock = Clock()
+    clock = Clock(
+        (
+            (memberships, "read_memberships", "parse"),
+            (places, "gazetteer", "resolve: GeoNames index"),
+            (pipeline, "source_graph_quads", "build quads"),
+            (pipeline, "write_source", "write"),
+            (GraphStore, "commit_graph", "write: bulk load + commit"),
+        )
+    )
     with tempfile.TemporaryDirectory(prefix="citydiplo-bench-") as tmp:
         store_dir = Path(tmp) / "store"
         with clock.instrumented():

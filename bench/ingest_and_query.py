@@ -85,48 +85,40 @@ def time_query(run: Callable[[], list[dict[str, Any]]], runs: int) -> dict[str, 
 
 
 class IngestClock:
-    """Wall time per phase of one real `ingest_partnerships` call.
+    """Wall time per phase of one real ingest call.
 
-    The functions the ingest calls are wrapped with a timer for the call, so the breakdown
-    is of the real ingest rather than of a copy of its steps; the wrappers cost a few
-    microseconds in all. Resolution is timed through the ingest's own progress hook.
+    The functions the ingest calls (`targets`: owner, attribute, phase) are wrapped with a
+    timer for the call, so the breakdown is of the real ingest rather than of a copy of its
+    steps; the wrappers cost a few microseconds in all. Resolution is timed through the
+    ingest's own progress hook.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, targets: tuple[tuple[Any, str, str], ...] = ()) -> None:
+        self.targets = targets
         self.seconds: dict[str, float] = {}
 
-    def _add(self, phase: str, seconds: float) -> None:
+    def add(self, phase: str, seconds: float) -> None:
         self.seconds[phase] = self.seconds.get(phase, 0.0) + seconds
 
-    def _timed(self, function: Callable[..., T], phase: str) -> Callable[..., T]:
+    def timed(self, function: Callable[..., T], phase: str) -> Callable[..., T]:
         @functools.wraps(function)
         def timed(*args: Any, **kwargs: Any) -> T:
             start = perf_counter()
             try:
                 return function(*args, **kwargs)
             finally:
-                self._add(phase, perf_counter() - start)
+                self.add(phase, perf_counter() - start)
 
         return timed
 
     @contextmanager
     def instrumented(self) -> Iterator[IngestClock]:
-        from citydiplo.graph.store import GraphStore
-        from citydiplo.ingest import partnerships, pipeline
-
-        targets = (
-            (partnerships, "read_partnerships", "parse"),
-            (pipeline, "source_graph_quads", "build quads"),
-            (pipeline, "write_source", "write"),
-            (GraphStore, "commit_graph", "write: bulk load + commit"),
-            (GraphStore, "close", "flush on close"),
-        )
         originals = []
         try:
-            for owner, name, phase in targets:
+            for owner, name, phase in self.targets:
                 original = getattr(owner, name)
                 originals.append((owner, name, original))
-                setattr(owner, name, self._timed(original, phase))
+                setattr(owner, name, self.timed(original, phase))
             yield self
         finally:
             for owner, name, original in reversed(originals):
@@ -135,7 +127,7 @@ class IngestClock:
     def track(self, items: Iterable[T], _description: str, _total: int) -> Iterator[T]:
         start = perf_counter()
         yield from items
-        self._add("resolve", perf_counter() - start)
+        self.add("resolve", perf_counter() - start)
 
     def phases(self, total: float) -> dict[str, float]:
         """The phases, with `write` split into its bulk load and the rest, and `other`."""
@@ -149,12 +141,21 @@ class IngestClock:
 
 def measure_citydiplo(query_runs: int) -> dict[str, Any]:
     """One ingest into a fresh store directory, then the query on the store opened read-only."""
-    from citydiplo.graph.store import open_store
+    from citydiplo.graph.store import GraphStore, open_store
+    from citydiplo.ingest import partnerships, pipeline
     from citydiplo.ingest.partnerships import ingest_partnerships
     from citydiplo.queries.twinnings import top_twinned
 
     rss_imports = peak_rss_mib()
-    clock = IngestClock()
+    clock = IngestClock(
+        (
+            (partnerships, "read_partnerships", "parse"),
+            (pipeline, "source_graph_quads", "build quads"),
+            (pipeline, "write_source", "write"),
+            (GraphStore, "commit_graph", "write: bulk load + commit"),
+            (GraphStore, "close", "flush on close"),
+        )
+    )
     with tempfile.TemporaryDirectory(prefix="citydiplo-bench-") as tmp:
         store_dir = Path(tmp) / "store"
         with clock.instrumented():
