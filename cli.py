@@ -9,7 +9,19 @@ import sys
 
 import typer
 
-from .commands import analysis, centrality, demo, exposure, graph, ingest, networks, paths
+from .commands import (
+    analysis,
+    centrality,
+    demo,
+    exposure,
+    graph,
+    ingest,
+    neo4j,
+    networks,
+    paths,
+    serve,
+    view,
+)
 from .commands.options import err
 from .errors import CitydiploError
 
@@ -37,6 +49,9 @@ app.command()(analysis.communities)
 app.command()(analysis.matrix)
 app.command()(analysis.timeline)
 app.command("export-network")(analysis.export_network)
+app.add_typer(view.app, name="view")
+app.add_typer(neo4j.app, name="neo4j")
+app.command()(serve.serve)
 
 
 def main() -> None:

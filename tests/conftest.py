@@ -10,6 +10,14 @@ from pathlib import Path
 
 import pytest
 
+# Fixtures for the real servers and the browser, one module each.
+pytest_plugins = [
+    "fixtures_browser",
+    "fixtures_neo4j",
+    "fixtures_servers",
+    "fixtures_triplestores",
+]
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 WIKIDATA_2016 = SHARED / "wikidata-p190-2016"
