@@ -22,7 +22,12 @@ err = Console(stderr=True)
 
 StoreOption = Annotated[
     str | None,
-    typer.Option("--store", envvar=STORE_ENV, help="Store directory [default: ./.citydiplo]."),
+    typer.Option(
+        "--store",
+        envvar=STORE_ENV,
+        help="Store directory, or a SPARQL endpoint: sparql+http://HOST/PATH[#update=URL] "
+        "[default: ./.citydiplo].",
+    ),
 ]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 SourceNameOption = Annotated[

@@ -262,11 +262,13 @@ def _edge(row: dict[str, Any], layer: str, evidence: dict[str, Any]) -> dict[str
 
 
 def simple(graph: nx.MultiGraph) -> nx.Graph:
-    """One edge per pair of entities (the first relation's evidence kept), for algorithms
-    that count paths rather than relations."""
+    """One edge per pair of entities, for algorithms that count paths rather than relations.
+
+    Of several relations between a pair, the evidence of the one with the smallest IRI is
+    kept, so the answer does not depend on the order the store returned them in."""
     flat = nx.Graph()
     flat.add_nodes_from(graph.nodes(data=True))
     for a, b, data in graph.edges(data=True):
-        if not flat.has_edge(a, b):
+        if not flat.has_edge(a, b) or str(data.get("relation")) < str(flat[a][b].get("relation")):
             flat.add_edge(a, b, **data)
     return flat

@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from ..errors import QueryError, StoreError, StoreLocked
 from . import vocab
+from .remote_protocol import is_remote
 
 DEFAULT_STORE_DIR = ".citydiplo"
 STORE_ENV = "CITYDIPLO_STORE"
@@ -251,8 +252,16 @@ def open_store(
 
     Read-only opening needs an existing store and never modifies its files. Writable opening
     creates the directory if needed and takes RocksDB's lock: a second writer gets
-    `StoreLocked`.
+    `StoreLocked`. A `sparql+http(s)://` URL opens a remote SPARQL endpoint instead
+    (`graph/remote.py`).
     """
+    location = path or os.environ.get(STORE_ENV) or DEFAULT_STORE_DIR
+    if is_remote(location):
+        from .remote import open_remote_store
+
+        with open_remote_store(str(location), writable=writable) as remote_store:
+            yield remote_store
+        return
     store_path = resolve_store_path(path)
     if not writable and not _looks_like_store(store_path):
         raise StoreError(

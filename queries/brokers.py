@@ -66,8 +66,8 @@ def bridges_separation(graph: nx.Graph) -> dict[tuple[Hashable, Hashable], int]:
 
     Returns
     -------
-    dict (a, b) → count, where `b` is on the smaller side (ties: the side without the
-    depth-first root).
+    dict (a, b) → count, where `b` is on the smaller side (equal sides: a, b in IRI order,
+    so the answer does not depend on the order the graph was built in).
 
     Examples
     --------
@@ -107,7 +107,11 @@ def bridges_separation(graph: nx.Graph) -> dict[tuple[Hashable, Hashable], int]:
     for a, b in bridges:
         child, other = (b, a) if parent[b] == a else (a, b)
         inside, outside = size[child], component[child] - size[child]
-        pair = (other, child) if inside <= outside else (child, other)
+        if inside == outside:
+            # Either side is cut off; name the pair the same way whatever the DFS root was.
+            pair = tuple(sorted((a, b), key=str))
+        else:
+            pair = (other, child) if inside < outside else (child, other)
         separated[pair] = min(inside, outside)
     return separated
 

@@ -61,10 +61,7 @@ def communities(
     Phys. Rev. E 74, 016110 (2006).
     """
     weighted = _canonical_weighted(graph)
-    parts = nx.community.louvain_communities(
-        weighted, weight="weight", resolution=resolution, seed=seed
-    )
-    parts = sorted(parts, key=lambda part: (-len(part), min(map(str, part))))
+    parts = ranked_communities(weighted, resolution=resolution, seed=seed)
     total_weight = weighted.size(weight="weight")
     rows = []
     for rank, part in enumerate(parts, start=1):
@@ -84,6 +81,20 @@ def communities(
             }
         )
     return rows
+
+
+def community_of(graph: nx.Graph, *, resolution: float = 1.0, seed: int = 0) -> dict[Any, int]:
+    """Entity → the rank of its community, numbered as `communities` numbers them (1 the
+    largest); entities without a relation are left out."""
+    parts = ranked_communities(_canonical_weighted(graph), resolution=resolution, seed=seed)
+    return {node: rank for rank, part in enumerate(parts, start=1) for node in part}
+
+
+def ranked_communities(weighted: nx.Graph, *, resolution: float, seed: int) -> list[set[Any]]:
+    parts = nx.community.louvain_communities(
+        weighted, weight="weight", resolution=resolution, seed=seed
+    )
+    return sorted(parts, key=lambda part: (-len(part), min(map(str, part))))
 
 
 def _canonical_weighted(graph: nx.Graph) -> nx.Graph:

@@ -52,17 +52,17 @@ SELECT DISTINCT ?organisation ?label ?name WHERE {
 MEMBERS = """
 SELECT ?network ?member ?source (MIN(?row) AS ?first_row) (SAMPLE(?label) AS ?name)
        (GROUP_CONCAT(DISTINCT STR(?class); separator=" ") AS ?classes)
-       (SAMPLE(?iso2) AS ?country) (SAMPLE(?role) AS ?role)
-       (SAMPLE(?since) AS ?since) (SAMPLE(?until) AS ?until)
+       (SAMPLE(?iso2) AS ?country) (SAMPLE(?memberRole) AS ?role)
+       (SAMPLE(?start) AS ?since) (SAMPLE(?end) AS ?until)
        (GROUP_CONCAT(DISTINCT STR(?year); separator=" ") AS ?observed) WHERE {
   ?membership org:organization ?network ; org:member ?member ; prov:wasDerivedFrom ?record .
   ?record cd:row ?row ; prov:hadPrimarySource/schema:name ?source .
   ?member a ?class . FILTER STRSTARTS(STR(?class), STR(cd:))
   OPTIONAL { ?member rdfs:label ?label }
   OPTIONAL { ?member cd:country/cd:iso2 ?iso2 }
-  OPTIONAL { ?membership cd:role ?role }
-  OPTIONAL { ?membership cd:since ?since }
-  OPTIONAL { ?membership cd:until ?until }
+  OPTIONAL { ?membership cd:role ?memberRole }
+  OPTIONAL { ?membership cd:since ?start }
+  OPTIONAL { ?membership cd:until ?end }
   OPTIONAL { ?membership cd:observedIn ?year }
 } GROUP BY ?network ?member ?source
 """
