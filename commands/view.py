@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..graph.store import open_store
+from ..graph.store import DEFAULT_STORE_DIR, open_store
 from ..queries.centrality import METRICS
 from ..views.build import (
     ViewOptions,
@@ -64,13 +64,20 @@ def _options(
     color_by: ColorBy,
 ) -> ViewOptions:
     return ViewOptions(
-        store=str(Path(store or ".citydiplo").resolve()),
+        store=_location(store),
         layers=chosen_layers(layers),
         as_of=as_of,
         country=country,
         size_by=size_by.value,
         color_by=color_by.value,
     )
+
+
+def _location(store: str | None) -> str:
+    """Where the view was drawn from, for its caption: the store folder, or the endpoint
+    (without its #options, which may name the update endpoint)."""
+    location = store or DEFAULT_STORE_DIR
+    return location.split("#")[0] if "://" in location else str(Path(location).resolve())
 
 
 def _write(page: Page, output: Path | None, default: str, renderer: Renderer) -> None:

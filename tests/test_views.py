@@ -24,7 +24,7 @@ XSS = "<img src=x onerror=alert(1)>"
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("views") / "store"
-    result = run_cli("demo", "--store", store)
+    result = run_cli("demo", "--store", store, cwd=store.parent)
     assert result.returncode == 0, result.stderr
     return store
 
@@ -81,6 +81,13 @@ def test_each_view_draws_what_the_library_selects_offline_without_errors(
     assert page.console_errors == [] and page.page_errors == []
     assert page.requests == []
     page.screenshot(f"view-{kind}.png")
+
+
+def test_demo_leaves_a_view_of_dortmund_that_opens_offline(demo_store, browser):
+    page = browser.open(demo_store.parent / "citydiplo-demo-dortmund.html")
+    assert (page.view()["nodes"], page.view()["edges"]) == _expected(demo_store, "ego")
+    assert page.console_errors == [] and page.page_errors == [] and page.requests == []
+    assert "From the store" in page.page.inner_text("body")
 
 
 def test_view_file_has_every_script_and_style_inline(demo_store, tmp_path):
