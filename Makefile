@@ -47,6 +47,7 @@ bench: install test-servers
 	$(BIN)/python bench/ingest_and_query.py
 	$(BIN)/python bench/climactor_ingest.py
 	$(BIN)/python bench/centrality.py
+	$(BIN)/python bench/views.py
 	$(BIN)/python bench/endpoint_load.py
 
 clean:
