@@ -9,9 +9,11 @@ import typer
 
 from ..graph.projection import ProjectionOptions, project
 from ..graph.store import open_store
+from ..mirror.backend import project_from_neo4j
 from ..queries.centrality import METRICS, ranked, relation_network
 from ..queries.centrality import centrality as values_of
 from ..views.tabular import OutputFormat, print_rows
+from .neo4j import Backend, BackendOption, neo4j_session
 from .options import AsOfOption, FormatOption, LayersOption, StoreOption, chosen_layers
 
 Metric = Enum("Metric", {name: name for name in METRICS}, type=str)
@@ -47,6 +49,7 @@ def centrality(
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the --sample draw.")] = None,
     store: StoreOption = None,
+    backend: BackendOption = Backend.embedded,
     format: FormatOption = OutputFormat.table,
 ) -> None:
     """Entities ranked by a centrality: degree, strength (relations), betweenness (exact by
@@ -58,8 +61,13 @@ def centrality(
     Example: citydiplo centrality --metric betweenness --layers twinning --top 10
     """
     chosen = chosen_layers(layers)
-    with open_store(store) as graph_store:
-        graph = project(graph_store, ProjectionOptions(layers=chosen, as_of=as_of))
+    options = ProjectionOptions(layers=chosen, as_of=as_of)
+    if backend is Backend.neo4j:
+        with neo4j_session() as (driver, settings):
+            graph = project_from_neo4j(driver, settings, options)
+    else:
+        with open_store(store) as graph_store:
+            graph = project(graph_store, options)
     network = relation_network(graph)
     values = values_of(network, metric.value, sample=sample, seed=seed)
     if sample is not None and sample >= network.number_of_nodes():

@@ -8,8 +8,10 @@ from typing import Annotated, Any
 import typer
 
 from ..graph.store import open_store
+from ..mirror.backend import exposure_in_neo4j
 from ..queries.exposure import DEFAULT_WEIGHTS, CityExposure, exposure_to, weights_from_toml
 from ..views.tabular import OutputFormat, print_rows
+from .neo4j import Backend, BackendOption, neo4j_session
 from .options import FormatOption, StoreOption, err
 
 RANKING_COLUMNS = ("rank", "city", "country", "score", "channels")
@@ -41,6 +43,7 @@ def exposure(
     ] = None,
     top: Annotated[int | None, typer.Option(min=1, help="Show the N most exposed.")] = None,
     store: StoreOption = None,
+    backend: BackendOption = Backend.embedded,
     format: FormatOption = OutputFormat.table,
 ) -> None:
     """Which cities are most exposed to a country, and through what: twinnings, networks the
@@ -54,10 +57,13 @@ def exposure(
     chosen = DEFAULT_WEIGHTS
     if weights is not None:
         chosen = weights_from_toml(weights.read_bytes(), origin=str(weights))
-    with open_store(store) as graph_store:
-        answer = exposure_to(
-            graph_store, to, city=city, cities_in=country_of_cities, weights=chosen
-        )
+    question = {"city": city, "cities_in": country_of_cities, "weights": chosen}
+    if backend is Backend.neo4j:
+        with neo4j_session() as (driver, settings):
+            answer = exposure_in_neo4j(driver, settings, to, **question)
+    else:
+        with open_store(store) as graph_store:
+            answer = exposure_to(graph_store, to, **question)
     answer.cities = answer.cities[:top]
     if format is OutputFormat.json:
         print_rows(answer.as_list(), format)

@@ -7,14 +7,22 @@ from typing import Annotated, Any
 
 import typer
 
+from ..errors import QueryError
 from ..graph.projection import ProjectionOptions, project
 from ..graph.store import open_store
+from ..mirror.backend import (
+    channel_directions_from_neo4j,
+    entity_index_from_neo4j,
+    paths_in_neo4j,
+    project_from_neo4j,
+)
 from ..queries.brokers import brokers_by_layer
 from ..queries.entities import entity_index, find_entity
 from ..queries.federal import channel_directions, channel_graph, federal_channels
 from ..queries.paths import layer_view, paths_between
 from ..queries.whatif import Removal, check_removal, what_if
 from ..views.tabular import OutputFormat, print_document, print_rows
+from .neo4j import Backend, BackendOption, neo4j_session
 from .options import AsOfOption, FormatOption, LayersOption, StoreOption, chosen_layers
 
 _HOP_COLUMNS = ["path", "hop", "from", "to", "kind", "layer", "since", "source", "dataset", "row"]
@@ -47,6 +55,7 @@ def path(
     ] = None,
     as_of: AsOfOption = None,
     store: StoreOption = None,
+    backend: BackendOption = Backend.embedded,
     format: FormatOption = OutputFormat.table,
 ) -> None:
     """How A reaches B: the shortest path(s), each hop with its kind, year and source.
@@ -57,19 +66,20 @@ def path(
     Example: citydiplo path Dortmund "Auswärtiges Amt" --layers twinning,contact
     """
     chosen = chosen_layers(layers)
-    with open_store(store) as graph_store:
-        index = entity_index(graph_store)
-        start, end = find_entity(index, source), find_entity(index, target)
-        graph = project(graph_store, ProjectionOptions(as_of=as_of))
-    answer = paths_between(
-        graph,
-        start.iri,
-        end.iri,
-        layers=chosen,
-        all_shortest=all_shortest,
-        k=k,
-        max_hops=max_hops,
-    )
+    shape = {"layers": chosen, "all_shortest": all_shortest, "k": k, "max_hops": max_hops}
+    if backend is Backend.neo4j:
+        with neo4j_session() as (driver, settings):
+            index = entity_index_from_neo4j(driver, settings)
+            start, end = find_entity(index, source), find_entity(index, target)
+            if start.iri == end.iri:
+                raise QueryError(f"{start.name} is both ends: name two entities")
+            answer = paths_in_neo4j(driver, settings, start.iri, end.iri, as_of=as_of, **shape)
+    else:
+        with open_store(store) as graph_store:
+            index = entity_index(graph_store)
+            start, end = find_entity(index, source), find_entity(index, target)
+            graph = project(graph_store, ProjectionOptions(as_of=as_of))
+        answer = paths_between(graph, start.iri, end.iri, **shape)
     if format is OutputFormat.json:
         print_document(answer.as_dict(), format)
         return
@@ -106,6 +116,7 @@ def brokers(
     ] = False,
     as_of: AsOfOption = None,
     store: StoreOption = None,
+    backend: BackendOption = Backend.embedded,
     format: FormatOption = OutputFormat.table,
 ) -> None:
     """Who holds the network together: articulation points and bridges of each layer (and of
@@ -115,9 +126,14 @@ def brokers(
     Example: citydiplo brokers --layers twinning --top 5 --format json
     """
     chosen = chosen_layers(layers)
-    with open_store(store) as graph_store:
-        graph = project(graph_store, ProjectionOptions(as_of=as_of))
-        directions = channel_directions(graph_store)
+    if backend is Backend.neo4j:
+        with neo4j_session() as (driver, settings):
+            graph = project_from_neo4j(driver, settings, ProjectionOptions(as_of=as_of))
+            directions = channel_directions_from_neo4j(driver, settings)
+    else:
+        with open_store(store) as graph_store:
+            graph = project(graph_store, ProjectionOptions(as_of=as_of))
+            directions = channel_directions(graph_store)
     if federal:
         rows = federal_channels(channel_graph(graph, directions))
         title, columns = "Channels to the federal level", _FEDERAL_COLUMNS
