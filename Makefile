@@ -49,6 +49,7 @@ bench: install test-servers
 	$(BIN)/python bench/centrality.py
 	$(BIN)/python bench/views.py
 	$(BIN)/python bench/endpoint_load.py
+	$(BIN)/python bench/neo4j_push.py
 
 clean:
 	rm -rf $(VENV) .citydiplo .pytest_cache tests/artifacts

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.neo4j
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("demo") / "store"
-    assert run_cli("demo", "--store", store).returncode == 0
+    assert run_cli("demo", "--store", store, cwd=store.parent).returncode == 0
     return store
 
 

@@ -20,7 +20,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from conftest import run_cli
 
     store = tmp_path_factory.mktemp("demo") / "store"
-    result = run_cli("demo", "--store", store)
+    result = run_cli("demo", "--store", store, cwd=store.parent)
     assert result.returncode == 0, result.stderr
     return store
 
