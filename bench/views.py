@@ -55,17 +55,10 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 SNAPSHOT = ROOT / ".." / "shared" / "data" / "wikidata-p190-2016"
 RESULTS = BENCH_DIR / "results" / "views.json"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# The browser and the flags the view tests use (tests/fixtures_browser.py).
+sys.path.insert(0, str(ROOT / "tests"))
+from fixtures_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 RENDERERS = ("vis", "webgl")
 SAMPLE_SIZES = (1_000, 2_000, 5_000)
 REDRAW_STEPS = 8
@@ -369,7 +362,7 @@ async def render_all(ours: dict[str, Path], baseline: dict[str, Any], cap: float
     rendered: dict[str, Any] = {}
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
             for side, path in ours.items():
@@ -467,7 +460,7 @@ def main() -> None:
             "python": platform.python_version(),
             "load_average": os.getloadavg(),
             "chromium": subprocess.run(
-                [CHROMIUM, "--version"], capture_output=True, text=True
+                [str(CHROMIUM), "--version"], capture_output=True, text=True
             ).stdout.strip(),
         },
         "bench_s": time.perf_counter() - started,

@@ -28,7 +28,7 @@ from ..ingest.countries import fold
 from ..queries.entities import EntityMatch
 from ..queries.exposure import DEFAULT_WEIGHTS, Exposure, ExposureWeights, exposure_to
 from ..queries.federal import Directions
-from ..queries.paths import Hop, PathAnswer, paths_between
+from ..queries.paths import Hop, PathAnswer, hop, paths_between
 from . import schema
 from .connection import Neo4jSettings, run
 from .pull import pull
@@ -226,25 +226,10 @@ def _hops(
     candidates: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
         candidates.setdefault((row["a"], row["b"]), []).append(_edge(row["r"]))
-    hops = []
-    for pair in pairs:
-        data = min(
-            candidates[(pair["a"], pair["b"])], key=lambda d: (str(d["since"]), d["relation"])
-        )
-        hops.append(
-            Hop(
-                names[pair["a"]],
-                names[pair["b"]],
-                data["relation"],
-                data["layer"],
-                data["kind"],
-                data["since"],
-                data["source"],
-                data["row"],
-                data["citation"],
-            )
-        )
-    return hops
+    return [
+        hop(names[pair["a"]], names[pair["b"]], candidates[(pair["a"], pair["b"])])
+        for pair in pairs
+    ]
 
 
 def exposure_in_neo4j(

@@ -55,27 +55,28 @@ class PathAnswer:
         }
 
 
+def hop(source_name: str, target_name: str, relations: Iterable[dict[str, Any]]) -> Hop:
+    """The hop between two entities, shown by the first stated of the relations joining them
+    (earliest `since`, then relation IRI: a stable choice whatever order they came in)."""
+    data = min(relations, key=lambda d: (str(d["since"]), d["relation"]))
+    return Hop(
+        source_name,
+        target_name,
+        data["relation"],
+        data["layer"],
+        data["kind"],
+        data["since"],
+        data["source"],
+        data["row"],
+        data["citation"],
+    )
+
+
 def _hops(graph: nx.MultiGraph, nodes: list[str]) -> list[Hop]:
-    hops = []
-    for a, b in zip(nodes, nodes[1:], strict=False):
-        # Several relations may join a pair: show the first stated (a stable choice).
-        data = min(
-            graph.get_edge_data(a, b).values(), key=lambda d: (str(d["since"]), d["relation"])
-        )
-        hops.append(
-            Hop(
-                graph.nodes[a]["name"],
-                graph.nodes[b]["name"],
-                data["relation"],
-                data["layer"],
-                data["kind"],
-                data["since"],
-                data["source"],
-                data["row"],
-                data["citation"],
-            )
-        )
-    return hops
+    return [
+        hop(graph.nodes[a]["name"], graph.nodes[b]["name"], graph.get_edge_data(a, b).values())
+        for a, b in zip(nodes, nodes[1:], strict=False)
+    ]
 
 
 def explained_paths(
