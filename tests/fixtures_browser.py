@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,16 @@ class OpenedPage:
 
     def view(self, expression: str = "window.citydiploView") -> Any:
         return self.page.evaluate(expression)
+
+    def wait_until(self, expression: str, timeout: float = 60.0) -> None:
+        """Poll `expression` until it is true. Playwright's wait_for_function polls by
+        evaluating a string inside the page, which the views' CSP (no 'unsafe-eval') refuses
+        once the first check is false; `evaluate` runs through the debugger protocol."""
+        deadline = time.monotonic() + timeout
+        while not self.page.evaluate(expression):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{expression} was still false after {timeout:.0f} s")
+            time.sleep(0.05)
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -97,7 +108,7 @@ class Browser:
             else None,
         )
         page.goto(url)
-        page.wait_for_function("window.citydiploView && window.citydiploView.ready", timeout=60_000)
+        opened.wait_until("Boolean(window.citydiploView && window.citydiploView.ready)")
         return opened
 
 

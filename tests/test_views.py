@@ -208,7 +208,7 @@ def test_webgl_renderer_draws_the_same_view_with_the_same_controls(demo_store, b
     buffalo = _hover(page, "Buffalo")
     assert page.page.inner_text("#tooltip").startswith("Buffalo")
     page.page.mouse.click(buffalo["x"], buffalo["y"])
-    page.page.wait_for_function("() => citydiploView.selected.label === 'Buffalo'")
+    page.wait_until("citydiploView.selected && citydiploView.selected.label === 'Buffalo'")
     page.page.fill("#search", "Dortmund")
     page.page.press("#search", "Enter")
     assert page.view("citydiploView.selected.label") == "Dortmund"
